@@ -1,0 +1,213 @@
+import CLibArchive
+
+/// Where the extractor pulls its compressed bytes from (the download pipe, in practice).
+public protocol ByteSource: AnyObject {
+    /// Fills `buffer` with up to its size; returns 0 at the end of the stream.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+extension StreamBuffer: ByteSource {}
+
+/// What an archive may contain.
+public struct ExtractionPolicy: Sendable {
+    /// Every entry must live under this top directory (go.dev archives: `go/`).
+    public var topDirectory = "go"
+    /// Refuse archives that expand past this many bytes (a gzip bomb guard).
+    public var maxExpandedBytes: Int64
+    /// A file that must exist once extraction is complete, relative to the top directory.
+    public var requiredFile: String? = "bin/go"
+
+    public init(maxExpandedBytes: Int64) {
+        self.maxExpandedBytes = maxExpandedBytes
+    }
+
+    /// A Go tree expands to about 3.1× its `.tar.gz`; 16× leaves room and still stops bombs.
+    public static func forArchive(ofSize size: Int64) -> ExtractionPolicy {
+        ExtractionPolicy(maxExpandedBytes: max(size, 1 << 20) * 16)
+    }
+}
+
+public struct ExtractionSummary: Sendable {
+    public var entries = 0
+    public var bytes: Int64 = 0
+}
+
+/// Extracts a `.tar.gz` into a directory with libarchive, refusing anything that could
+/// write outside it.
+///
+/// Two layers of defence: gover validates every entry itself (relative path under the top
+/// directory, no `..`, symlink and hard-link targets inside the tree, only regular files,
+/// directories and links, no setuid/setgid/sticky bits), then libarchive writes with
+/// `SECURE_NODOTDOT | SECURE_SYMLINKS`, which refuses writing through a symlink. Entry
+/// names are rewritten to absolute paths inside the real (symlink-free) destination, which
+/// is why `SECURE_NOABSOLUTEPATHS` cannot be used and the absolute check is ours.
+public enum ArchiveExtractor {
+    public static func extract(from source: ByteSource, into destination: String,
+                               policy: ExtractionPolicy) throws -> ExtractionSummary {
+        let root = try FileSystem.realPath(destination)
+        guard let reader = archive_read_new() else { throw corrupt("libarchive could not start") }
+        defer { archive_read_free(reader) }
+        guard let writer = archive_write_disk_new() else { throw corrupt("libarchive could not start") }
+        defer { archive_write_free(writer) }
+
+        archive_read_support_filter_gzip(reader)
+        archive_read_support_format_tar(reader)
+        let flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM
+            | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS
+        archive_write_disk_set_options(writer, flags)
+
+        let input = ReadContext(source: source)
+        let context = Unmanaged.passUnretained(input).toOpaque()
+        guard archive_read_open(reader, context, nil, readCallback, nil) == ARCHIVE_OK else {
+            throw input.failure ?? corrupt(message(reader))
+        }
+
+        var summary = ExtractionSummary()
+        var entry: OpaquePointer?
+        while true {
+            let status = archive_read_next_header(reader, &entry)
+            if status == ARCHIVE_EOF { break }
+            if status < ARCHIVE_WARN { throw input.failure ?? corrupt(message(reader)) }
+            guard let entry else { throw corrupt("missing entry header") }
+
+            let name = try entryName(entry)
+            let relative = try validatedPath(name, entry: name, policy: policy)
+            try validateType(entry, name: name, relative: relative, policy: policy)
+            summary.bytes += max(0, archive_entry_size(entry))
+            if summary.bytes > policy.maxExpandedBytes {
+                throw GoverError.unsafeArchive(entry: name, reason: "makes the archive expand past \(formatBytes(policy.maxExpandedBytes)) (a decompression bomb?)")
+            }
+
+            archive_entry_set_pathname(entry, root + "/" + relative)
+            if let link = archive_entry_hardlink(entry) {
+                let target = try validatedPath(String(cString: link), entry: name, policy: policy)
+                archive_entry_set_hardlink(entry, root + "/" + target)
+            }
+            // Toolchains need no setuid, setgid or sticky bits; strip them rather than refuse.
+            archive_entry_set_perm(entry, archive_entry_perm(entry) & 0o777)
+
+            let written = archive_read_extract2(reader, entry, writer)
+            if written < ARCHIVE_WARN {
+                if let failure = input.failure { throw failure }
+                throw writeError(reader, writer: writer, name: name, root: root)
+            }
+            summary.entries += 1
+        }
+        // Directory times and permissions are applied when the writer closes.
+        if archive_write_close(writer) < ARCHIVE_WARN {
+            throw writeError(writer, writer: writer, name: "(closing)", root: root)
+        }
+        if summary.entries == 0 { throw corrupt("the archive is empty") }
+        if let required = policy.requiredFile,
+           !FileSystem.exists(root + "/" + policy.topDirectory + "/" + required) {
+            throw corrupt("it has no \(policy.topDirectory)/\(required)")
+        }
+        return summary
+    }
+
+    private static func entryName(_ entry: OpaquePointer) throws -> String {
+        if let name = archive_entry_pathname(entry) ?? archive_entry_pathname_utf8(entry) {
+            return String(cString: name)
+        }
+        throw GoverError.unsafeArchive(entry: "?", reason: "has a name that cannot be decoded")
+    }
+
+    /// Normalises an entry name (drops `.` and empty components) and checks that it stays
+    /// under the top directory.
+    static func validatedPath(_ path: String, entry: String, policy: ExtractionPolicy) throws -> String {
+        if path.hasPrefix("/") {
+            throw GoverError.unsafeArchive(entry: entry, reason: "has an absolute path")
+        }
+        var components: [Substring] = []
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if component == "." { continue }
+            if component == ".." {
+                throw GoverError.unsafeArchive(entry: entry, reason: "contains '..'")
+            }
+            components.append(component)
+        }
+        guard components.first == Substring(policy.topDirectory) else {
+            throw GoverError.unsafeArchive(entry: entry, reason: "is outside the archive's \(policy.topDirectory)/ directory")
+        }
+        return components.joined(separator: "/")
+    }
+
+    private static func validateType(_ entry: OpaquePointer, name: String, relative: String,
+                                     policy: ExtractionPolicy) throws {
+        // libarchive's AE_IF* constants are the POSIX S_IF* values (its macros do not import).
+        switch archive_entry_filetype(entry) & S_IFMT {
+        case S_IFREG, S_IFDIR:
+            return
+        case S_IFLNK:
+            guard let target = archive_entry_symlink(entry).map({ String(cString: $0) }) else {
+                throw GoverError.unsafeArchive(entry: name, reason: "is a symlink without a target")
+            }
+            if target.hasPrefix("/") {
+                throw GoverError.unsafeArchive(entry: name, reason: "is a symlink to an absolute path (\(target))")
+            }
+            // Resolve the target against the link's own directory, lexically: it must not
+            // climb out of the top directory.
+            var parts = relative.split(separator: "/").dropLast().map(String.init)
+            for component in target.split(separator: "/", omittingEmptySubsequences: true) {
+                if component == "." { continue }
+                if component == ".." {
+                    if parts.count <= 1 {
+                        throw GoverError.unsafeArchive(entry: name, reason: "is a symlink pointing outside the tree (\(target))")
+                    }
+                    parts.removeLast()
+                } else {
+                    parts.append(String(component))
+                }
+            }
+        default:
+            throw GoverError.unsafeArchive(entry: name, reason: "is a device node, FIFO or socket")
+        }
+    }
+
+    private static func message(_ archive: OpaquePointer) -> String {
+        archive_error_string(archive).map { String(cString: $0) } ?? "unknown libarchive error"
+    }
+
+    private static func corrupt(_ reason: String) -> GoverError {
+        .corruptArchive(file: "archive", reason: reason)
+    }
+
+    private static func writeError(_ archive: OpaquePointer, writer: OpaquePointer, name: String, root: String) -> GoverError {
+        let text = message(archive)
+        let code = archive_errno(archive)
+        // libarchive's own security refusals (they back up the checks above).
+        if text.contains("symlink") || text.contains("..") || text.contains("absolute") {
+            return .unsafeArchive(entry: name, reason: "was refused by libarchive: \(text)")
+        }
+        if code == ENOSPC || code == EDQUOT || code == EROFS || code == EACCES || code == EPERM || code == EFBIG {
+            return .filesystem(path: root, operation: "write \(name) into", errno: code)
+        }
+        return .corruptArchive(file: "archive", reason: "\(name): \(text)")
+    }
+}
+
+/// Holds the bytes handed to libarchive: they must stay valid until its next read call.
+private final class ReadContext {
+    let source: ByteSource
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    var failure: Error?
+
+    init(source: ByteSource) {
+        self.source = source
+    }
+
+    deinit { buffer.deallocate() }
+}
+
+private func readCallback(_ archive: OpaquePointer?, _ context: UnsafeMutableRawPointer?,
+                          _ output: UnsafeMutablePointer<UnsafeRawPointer?>?) -> la_ssize_t {
+    let input = Unmanaged<ReadContext>.fromOpaque(context!).takeUnretainedValue()
+    do {
+        let count = try input.source.read(into: input.buffer)
+        output?.pointee = UnsafeRawPointer(input.buffer.baseAddress)
+        return la_ssize_t(count)
+    } catch {
+        input.failure = error
+        return -1
+    }
+}

@@ -1,0 +1,68 @@
+/// Everything a command needs to know about where it runs: the store, the mirrors, the
+/// platform and how to talk to the user. Built once from the environment and flags;
+/// tests build one pointing at a temporary store.
+public struct GoverContext: Sendable {
+    public var store: Store
+    public var sources: MirrorSources
+    public var platform: Platform
+    public var offline: Bool
+    public var indexTimeToLive: Double
+    public var reporter: Reporter
+    public var http: HTTPClient
+
+    public init(store: Store, sources: MirrorSources, platform: Platform, offline: Bool,
+                indexTimeToLive: Double, reporter: Reporter, http: HTTPClient) {
+        self.store = store
+        self.sources = sources
+        self.platform = platform
+        self.offline = offline
+        self.indexTimeToLive = indexTimeToLive
+        self.reporter = reporter
+        self.http = http
+    }
+
+    /// The store root: `GOVER_ROOT`, else `~/.local/goversions`.
+    public static func defaultRoot(environment: [String: String]) -> String {
+        if let root = environment["GOVER_ROOT"], !root.isEmpty { return root }
+        return homeDirectory(environment: environment) + "/.local/goversions"
+    }
+
+    static func homeDirectory(environment: [String: String]) -> String {
+        if let home = environment["HOME"], !home.isEmpty { return home }
+        if let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir { return String(cString: dir) }
+        return "/"
+    }
+
+    /// Reads `GOVER_ROOT`, `GOVER_MIRROR`, `GOVER_INDEX_URL`, `GOVER_OFFLINE`,
+    /// `GOVER_INDEX_TTL`, `GOVER_CA_BUNDLE`/`SSL_CERT_FILE`; flags given explicitly win.
+    public static func fromEnvironment(
+        _ environment: [String: String],
+        root: String? = nil,
+        mirror: String? = nil,
+        offline: Bool = false,
+        quiet: Bool = false,
+        os: String? = nil,
+        arch: String? = nil
+    ) -> GoverContext {
+        var settings = HTTPClient.Settings()
+        settings.caBundle = environment["GOVER_CA_BUNDLE"] ?? environment["SSL_CERT_FILE"]
+        var platform = Platform.current
+        if let os { platform.os = os }
+        if let arch { platform.arch = arch }
+        let offlineFromEnvironment = ["1", "true", "yes"].contains(environment["GOVER_OFFLINE"]?.lowercased() ?? "")
+        return GoverContext(
+            store: Store(root: root ?? defaultRoot(environment: environment)),
+            sources: MirrorSources(mirror: mirror ?? environment["GOVER_MIRROR"], indexOverride: environment["GOVER_INDEX_URL"]),
+            platform: platform,
+            offline: offline || offlineFromEnvironment,
+            indexTimeToLive: environment["GOVER_INDEX_TTL"].flatMap(Double.init) ?? 3600,
+            reporter: Reporter.automatic(quiet: quiet, environment: environment),
+            http: HTTPClient(settings: settings)
+        )
+    }
+
+    public var indexProvider: IndexProvider {
+        IndexProvider(sources: sources, cacheDirectory: store.cacheDirectory, offline: offline,
+                      timeToLive: indexTimeToLive, http: http, reporter: reporter)
+    }
+}

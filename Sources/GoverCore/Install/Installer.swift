@@ -1,0 +1,290 @@
+import Crypto
+
+/// What `gover install` will fetch, worked out before anything is written.
+public struct InstallPlan: Sendable {
+    public var version: GoVersion
+    public var filename: String
+    public var url: String
+    /// Expected SHA256 (lowercase hex) and size; the size is nil when unknown (a local file
+    /// the index does not list is checked against `--sha256` only).
+    public var sha256: String
+    public var size: Int64?
+}
+
+public enum InstallOutcome: Sendable, Equatable {
+    case installed(GoVersion)
+    case alreadyInstalled(GoVersion)
+}
+
+/// The install pipeline: index → plan → one streaming pass (download, SHA256, extract into
+/// staging) → verify → rename into place.
+///
+/// Bytes flow from libcurl (on its own thread, where they are also hashed and counted)
+/// through a bounded `StreamBuffer` into libarchive (on the calling thread), so extraction
+/// overlaps the download and nothing is written outside the store's staging directory
+/// until the SHA256 of the complete stream matches the index.
+public struct Installer {
+    public let context: GoverContext
+
+    public init(context: GoverContext) {
+        self.context = context
+    }
+
+    private var store: Store { context.store }
+    private var reporter: Reporter { context.reporter }
+
+    /// Resolves a selector against the index for this platform.
+    public func plan(selector text: String, index: ReleaseIndex, sha256 override: String? = nil) throws -> InstallPlan {
+        let selector = try VersionSelector(parsing: text)
+        let release = try index.resolve(selector, selectorText: text)
+        guard let file = release.archive(for: context.platform) else {
+            throw GoverError.noArchiveForPlatform(version: release.version.name, platform: context.platform.description,
+                                                  available: release.archivePlatforms)
+        }
+        let digest = try expectedDigest(indexFile: file, override: override)
+        return InstallPlan(version: release.version, filename: file.filename, url: context.sources.url(of: file.filename),
+                           sha256: digest, size: file.size > 0 ? file.size : nil)
+    }
+
+    /// A local archive (`--file`): verified against the index when it lists the file, else
+    /// against `--sha256`.
+    public func plan(localFile path: String, selector text: String?, index: ReleaseIndex?, sha256 override: String?) throws -> InstallPlan {
+        let absolute = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
+        var info = stat()
+        guard stat(absolute, &info) == 0 else {
+            throw GoverError.filesystem(path: absolute, operation: "read", errno: errno)
+        }
+        let filename = String(absolute.split(separator: "/").last ?? "")
+        let url = "file://" + percentEncodePath(absolute)
+        if let (release, file) = index?.file(named: filename) {
+            return InstallPlan(version: release.version, filename: filename, url: url,
+                               sha256: try expectedDigest(indexFile: file, override: override), size: file.size)
+        }
+        let version: GoVersion
+        if let text {
+            guard case .exact(let exact) = try VersionSelector(parsing: text) else {
+                throw GoverError.invalidSelector("\(text) (with --file, give an exact version such as 1.22.5)")
+            }
+            version = exact
+        } else if let parsed = Self.version(fromArchiveName: filename) {
+            version = parsed
+        } else {
+            throw GoverError.invalidArchiveName(filename)
+        }
+        guard let override else { throw GoverError.missingChecksum(file: filename) }
+        return InstallPlan(version: version, filename: filename, url: url, sha256: try Self.normalizedDigest(override),
+                           size: Int64(info.st_size))
+    }
+
+    /// `go1.22.5.linux-amd64.tar.gz` → go1.22.5.
+    public static func version(fromArchiveName name: String) -> GoVersion? {
+        guard name.hasPrefix("go"), name.hasSuffix(".tar.gz") else { return nil }
+        let stem = name.dropLast(".tar.gz".count)
+        guard let dot = stem.lastIndex(of: "."), stem[stem.index(after: dot)...].contains("-") else { return nil }
+        return GoVersion(String(stem[..<dot]))
+    }
+
+    private func expectedDigest(indexFile file: ReleaseFile, override: String?) throws -> String {
+        if file.hasDigest {
+            let indexDigest = file.sha256.lowercased()
+            // A digest given by the user must agree with the index; the index stays the authority.
+            if let override, try Self.normalizedDigest(override) != indexDigest {
+                throw GoverError.checksumMismatch(file: file.filename, expected: indexDigest, actual: override.lowercased())
+            }
+            return indexDigest
+        }
+        guard let override else { throw GoverError.missingChecksum(file: file.filename) }
+        return try Self.normalizedDigest(override)
+    }
+
+    static func normalizedDigest(_ text: String) throws -> String {
+        let digest = text.trimmingWhitespace().lowercased()
+        guard digest.count == 64, digest.allSatisfy(\.isHexDigit) else {
+            throw GoverError.invalidSelector("--sha256 \(text) (expected 64 hexadecimal digits)")
+        }
+        return digest
+    }
+
+    /// Installs a planned version. Idempotent: an installed version is reported, not
+    /// reinstalled, unless `force`. Takes the store lock for the whole operation, so a
+    /// concurrent install of the same version waits and then finds it installed.
+    public func install(_ plan: InstallPlan, force: Bool = false, keepArchive: Bool = false) throws -> InstallOutcome {
+        try store.prepareForWriting()
+        if !force && store.isInstalled(plan.version) { return .alreadyInstalled(plan.version) }
+        let monitor = InterruptMonitor.shared
+        let lock = try store.lock(
+            waitingMessage: { reporter.info("Waiting for another gover process to finish with \(store.root)...") },
+            shouldStop: { monitor.interruption }
+        )
+        defer { withExtendedLifetime(lock) {} }
+        if !force && store.isInstalled(plan.version) { return .alreadyInstalled(plan.version) }
+
+        let staging = try store.makeStagingDirectory(for: plan.version)
+        do {
+            try streamIntoStaging(plan, staging: staging, keepArchive: keepArchive)
+            if let interruption = monitor.interruption { throw interruption }
+            try store.promote(staging + "/go", as: plan.version)
+            try? FileSystem.removeTree(staging)
+        } catch {
+            try? FileSystem.removeTree(staging)
+            throw error
+        }
+        return .installed(plan.version)
+    }
+
+    /// The one pass: download ⇉ (SHA256, size) and ⇉ extraction, then verification.
+    private func streamIntoStaging(_ plan: InstallPlan, staging: String, keepArchive: Bool) throws {
+        let pipe = StreamBuffer()
+        let download = DownloadState()
+        let http = context.http
+        let expectedSize = plan.size
+        let archiveCopy = keepArchive ? try ArchiveCopy(directory: store.cacheDirectory + "/archives", filename: plan.filename) : nil
+        let reporter = self.reporter
+        reporter.info("Downloading \(plan.version.name) (\(plan.size.map(formatBytes) ?? "size unknown")) from \(plan.url)")
+        reporter.beginProgress("  \(plan.filename)")
+
+        let thread = DetachedThread {
+            var hasher = SHA256()
+            do {
+                _ = try http.stream(plan.url, onBody: { chunk in
+                    let total = download.received.withLock { received -> Int64 in
+                        received += Int64(chunk.count)
+                        return received
+                    }
+                    if let expectedSize, total > expectedSize {
+                        download.oversized.withLock { $0 = true }
+                        return false
+                    }
+                    hasher.update(bufferPointer: chunk)
+                    archiveCopy?.write(chunk)
+                    return pipe.write(chunk)
+                }, onProgress: { received, total in
+                    reporter.progress(received: received, total: expectedSize ?? total)
+                    return !pipe.isCancelled
+                })
+                download.digest.withLock { $0 = hasher.finalize().map { byteHex($0) }.joined() }
+                pipe.finish()
+            } catch {
+                download.failure.withLock { $0 = error }
+                pipe.finish(error: error)
+            }
+        }
+
+        var extractionError: Error?
+        InterruptMonitor.shared.whileRunning(onInterrupt: {
+            pipe.cancel(InterruptMonitor.shared.interruption ?? GoverError.interrupted(signal: SIGINT))
+        }) {
+            thread.start()
+            do {
+                _ = try ArchiveExtractor.extract(from: pipe, into: staging,
+                                                 policy: .forArchive(ofSize: expectedSize ?? 256 << 20))
+                // libarchive stops at the end-of-archive marker; the hash needs every byte.
+                try drain(pipe)
+            } catch {
+                extractionError = error
+                if Self.shouldVerifyAfter(error) {
+                    // A malformed archive is most often a corrupt download: finish the
+                    // transfer so the checksum can say so.
+                    try? drain(pipe)
+                } else {
+                    pipe.cancel(error)
+                }
+            }
+            thread.join()
+        }
+        reporter.clearProgressLine()
+
+        if let interruption = InterruptMonitor.shared.interruption { throw interruption }
+        if download.oversized.current {
+            throw GoverError.sizeMismatch(file: plan.filename, expected: expectedSize ?? 0, actual: download.received.current)
+        }
+        if let failure = download.failure.current, !(failure is TransferAborted) { throw failure }
+        if let extractionError, !Self.shouldVerifyAfter(extractionError) { throw extractionError }
+        let received = download.received.current
+        if let expectedSize, received != expectedSize {
+            throw GoverError.sizeMismatch(file: plan.filename, expected: expectedSize, actual: received)
+        }
+        let digest = download.digest.current ?? ""
+        if digest != plan.sha256 {
+            throw GoverError.checksumMismatch(file: plan.filename, expected: plan.sha256, actual: digest)
+        }
+        if let extractionError { throw extractionError }
+        if let archiveCopy { try archiveCopy.commit() }
+        reporter.info("Verified SHA256 \(digest)")
+    }
+
+    private static func shouldVerifyAfter(_ error: Error) -> Bool {
+        switch error {
+        case GoverError.corruptArchive, GoverError.unsafeArchive: return true
+        default: return false
+        }
+    }
+
+    private func drain(_ pipe: StreamBuffer) throws {
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { scratch.deallocate() }
+        while try pipe.read(into: scratch) > 0 {}
+    }
+}
+
+/// What the download thread learns, read by the installer once the thread has ended.
+private final class DownloadState: Sendable {
+    let received = Locked<Int64>(0)
+    let oversized = Locked(false)
+    let digest = Locked<String?>(nil)
+    let failure = Locked<Error?>(nil)
+}
+
+/// `--keep-archive`: a copy of the downloaded bytes, moved into the cache only once verified.
+private final class ArchiveCopy: @unchecked Sendable {
+    private let fd: Int32
+    private let temporary: String
+    private let destination: String
+
+    init(directory: String, filename: String) throws {
+        try FileSystem.makeDirectories(directory)
+        destination = directory + "/" + filename
+        temporary = destination + ".partial"
+        fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw GoverError.filesystem(path: temporary, operation: "create", errno: errno) }
+    }
+
+    func write(_ chunk: UnsafeRawBufferPointer) {
+        writeAll(chunk, to: fd)
+    }
+
+    func commit() throws {
+        try FileSystem.move(temporary, to: destination)
+    }
+
+    deinit {
+        close(fd)
+        unlink(temporary)
+    }
+}
+
+private let hexDigits = Array("0123456789abcdef")
+
+func byteHex(_ byte: UInt8) -> String {
+    String([hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
+}
+
+func currentDirectory() -> String {
+    guard let cwd = getcwd(nil, 0) else { return "." }
+    defer { free(cwd) }
+    return String(cString: cwd)
+}
+
+/// Percent-encodes a filesystem path for a `file://` URL.
+func percentEncodePath(_ path: String) -> String {
+    var result = ""
+    for byte in path.utf8 {
+        let c = Character(Unicode.Scalar(byte))
+        if byte < 0x80 && (c.isLetter || c.isNumber || "/-._~".contains(c)) {
+            result.append(c)
+        } else {
+            result += "%" + byteHex(byte).uppercased()
+        }
+    }
+    return result
+}

@@ -1,0 +1,112 @@
+/// The one error type of gover. Every case renders as a single `error:` line that says
+/// what failed, where, and what to do next; the exit code is derived here, in one place.
+public enum GoverError: Error, Equatable, Sendable {
+    case invalidSelector(String)
+    case versionNotFound(selector: String, nearest: [String])
+    case notInstalled(selector: String, installed: [String])
+    case noArchiveForPlatform(version: String, platform: String, available: [String])
+    case missingChecksum(file: String)
+    case noCurrentVersion
+    case activeVersion(String)
+    case invalidArchiveName(String)
+    case network(url: String, reason: String)
+    case httpStatus(url: String, status: Int)
+    case offlineWithoutCache(indexURL: String)
+    case indexUnreadable(source: String, reason: String)
+    case checksumMismatch(file: String, expected: String, actual: String)
+    case sizeMismatch(file: String, expected: Int64, actual: Int64)
+    case corruptArchive(file: String, reason: String)
+    case unsafeArchive(entry: String, reason: String)
+    case filesystem(path: String, operation: String, errno: Int32)
+    case storeNotWritable(path: String, reason: String)
+    case interrupted(signal: Int32)
+
+    /// Exit statuses, documented in the README and in `gover --help`.
+    public enum ExitStatus: Int32, CaseIterable, Sendable {
+        case failure = 1
+        case usage = 2
+        case notFound = 3
+        case network = 4
+        case integrity = 5
+        case unsafeArchive = 6
+        case filesystem = 7
+
+        public var meaning: String {
+            switch self {
+            case .failure: return "other failure"
+            case .usage: return "invalid arguments or selector"
+            case .notFound: return "version not found, not installed, or no archive for this platform"
+            case .network: return "network or HTTP error, or index unavailable"
+            case .integrity: return "checksum or size mismatch, corrupt archive"
+            case .unsafeArchive: return "archive refused as unsafe (path escape, device node, ...)"
+            case .filesystem: return "filesystem error (permissions, read-only store, disk full)"
+            }
+        }
+    }
+
+    public var exitCode: Int32 {
+        switch self {
+        case .invalidSelector, .invalidArchiveName: return ExitStatus.usage.rawValue
+        case .versionNotFound, .notInstalled, .noArchiveForPlatform, .noCurrentVersion:
+            return ExitStatus.notFound.rawValue
+        case .network, .httpStatus, .offlineWithoutCache, .indexUnreadable: return ExitStatus.network.rawValue
+        case .checksumMismatch, .sizeMismatch, .corruptArchive, .missingChecksum: return ExitStatus.integrity.rawValue
+        case .unsafeArchive: return ExitStatus.unsafeArchive.rawValue
+        case .filesystem, .storeNotWritable: return ExitStatus.filesystem.rawValue
+        case .activeVersion: return ExitStatus.failure.rawValue
+        case .interrupted(let signal): return 128 + signal
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .invalidSelector(let text):
+            return "'\(text)' is not a Go version selector; use e.g. 1.22.5, go1.22.5, 1.22, 1.23rc1 or latest"
+        case .versionNotFound(let selector, let nearest):
+            let hint = nearest.isEmpty ? "" : "; nearest: \(nearest.joined(separator: ", "))"
+            return "no Go release matches '\(selector)'\(hint) (see `gover list --remote`)"
+        case .notInstalled(let selector, let installed):
+            let have = installed.isEmpty ? "none installed" : "installed: \(installed.joined(separator: ", "))"
+            return "no installed version matches '\(selector)' (\(have)); run `gover install \(selector)` or `gover use --install \(selector)`"
+        case .noArchiveForPlatform(let version, let platform, let available):
+            let list = available.isEmpty ? "" : "; it has archives for \(available.joined(separator: ", "))"
+            return "\(version) has no archive for \(platform)\(list) (choose another with --os/--arch)"
+        case .missingChecksum(let file):
+            return "the index has no SHA256 digest for \(file); pass one you trust with --sha256 HEX"
+        case .noCurrentVersion:
+            return "no Go version is active; run `gover use <version>` (see `gover list`)"
+        case .activeVersion(let version):
+            return "\(version) is the active version; `gover use` another first, or pass --force"
+        case .invalidArchiveName(let name):
+            return "cannot tell the Go version from '\(name)'; expected a name like go1.22.5.linux-amd64.tar.gz, or give the version: `gover install 1.22.5 --file \(name)`"
+        case .network(let url, let reason):
+            return "download of \(url) failed: \(reason)"
+        case .httpStatus(let url, let status):
+            return "\(url) answered HTTP \(status)" + (status == 404 ? " (not on this mirror; check GOVER_MIRROR)" : "")
+        case .offlineWithoutCache(let indexURL):
+            return "offline, and no cached release index for \(indexURL); run once without --offline"
+        case .indexUnreadable(let source, let reason):
+            return "the release index from \(source) is unreadable: \(reason)"
+        case .checksumMismatch(let file, let expected, let actual):
+            return "SHA256 mismatch for \(file): expected \(expected), got \(actual); the download is corrupt or was tampered with, nothing was installed"
+        case .sizeMismatch(let file, let expected, let actual):
+            return "size mismatch for \(file): the index says \(expected) bytes, received \(actual); nothing was installed"
+        case .corruptArchive(let file, let reason):
+            return "\(file) is not a valid Go archive: \(reason); nothing was installed"
+        case .unsafeArchive(let entry, let reason):
+            return "archive refused: entry '\(entry)' \(reason); nothing was installed"
+        case .filesystem(let path, let operation, let code):
+            let reason = errorString(code)
+            let hint = code == ENOSPC ? " (disk full: free some space and retry)" : ""
+            return "cannot \(operation) \(path): \(reason)\(hint)"
+        case .storeNotWritable(let path, let reason):
+            return "the store \(path) is not writable (\(reason)); set GOVER_ROOT to a writable directory"
+        case .interrupted(let signal):
+            return "interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"); nothing was changed"
+        }
+    }
+}
+
+extension GoverError: CustomStringConvertible {
+    public var description: String { message }
+}

@@ -1,0 +1,191 @@
+#if canImport(Glibc)
+@_exported import Glibc
+#elseif canImport(Darwin)
+@_exported import Darwin
+#endif
+
+/// `strerror` as a Swift string.
+func errorString(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}
+
+/// Writes all of `text` to a file descriptor, retrying short writes. Used for stderr
+/// (Swift 6's `stderr` global is not concurrency-safe) and small files.
+public func writeAll(_ text: String, to fd: Int32) {
+    var text = text
+    _ = text.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: fd) }
+}
+
+/// A Swift string from a C character buffer, up to its first NUL.
+func string<C: Collection>(fromCString buffer: C) -> String where C.Element == CChar {
+    String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// Writes all of `bytes`, retrying short writes; false on an error.
+@discardableResult
+func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+        let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+        if n < 0 {
+            if errno == EINTR { continue }
+            return false
+        }
+        offset += n
+    }
+    return true
+}
+
+/// The process environment, read straight from `environ` (no Foundation needed).
+public func currentEnvironment() -> [String: String] {
+    var result: [String: String] = [:]
+    var pointer = environ
+    while let entry = pointer.pointee {
+        let pair = String(cString: entry)
+        if let equals = pair.firstIndex(of: "=") {
+            result[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        pointer += 1
+    }
+    return result
+}
+
+/// Thin, throwing wrappers over the system calls the store uses, so every failure
+/// carries its path and operation into `GoverError.filesystem`.
+enum FileSystem {
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func isExecutableFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && access(path, X_OK) == 0
+    }
+
+    static func makeDirectory(_ path: String, mode: mode_t = 0o755) throws {
+        if mkdir(path, mode) != 0 && errno != EEXIST {
+            throw GoverError.filesystem(path: path, operation: "create directory", errno: errno)
+        }
+    }
+
+    /// `mkdir -p`.
+    static func makeDirectories(_ path: String) throws {
+        if isDirectory(path) { return }
+        let parent = parentPath(of: path)
+        if parent != path && !parent.isEmpty { try makeDirectories(parent) }
+        try makeDirectory(path)
+    }
+
+    /// `rename(2)`: atomic replacement within one filesystem.
+    static func move(_ from: String, to: String) throws {
+        if rename(from, to) != 0 {
+            throw GoverError.filesystem(path: to, operation: "rename \(from) to", errno: errno)
+        }
+    }
+
+    static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n >= 0 else { return nil }
+        return string(fromCString: buffer[..<n])
+    }
+
+    static func realPath(_ path: String) throws -> String {
+        guard let resolved = realpath(path, nil) else {
+            throw GoverError.filesystem(path: path, operation: "resolve", errno: errno)
+        }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    static func directoryEntries(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// `rm -rf` that also copes with read-only directories (Go's module cache and
+    /// toolchains unpacked by other tools are often mode 0555).
+    static func removeTree(_ path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            if errno == ENOENT { return }
+            throw GoverError.filesystem(path: path, operation: "inspect", errno: errno)
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            if access(path, W_OK | X_OK) != 0 { _ = chmod(path, (info.st_mode & 0o7777) | S_IRWXU) }
+            for name in directoryEntries(path) {
+                try removeTree(path + "/" + name)
+            }
+            if rmdir(path) != 0 && errno != ENOENT {
+                throw GoverError.filesystem(path: path, operation: "remove", errno: errno)
+            }
+        } else if unlink(path) != 0 && errno != ENOENT {
+            throw GoverError.filesystem(path: path, operation: "remove", errno: errno)
+        }
+    }
+
+    /// Flushes a directory's entries to disk, so a rename into it survives a power loss.
+    static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY)
+        if fd >= 0 {
+            _ = fsync(fd)
+            close(fd)
+        }
+    }
+
+    static func parentPath(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = read(fd, &chunk, chunk.count)
+            if n < 0 { if errno == EINTR { continue }; return nil }
+            if n == 0 { return result }
+            result.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    /// Writes a file atomically: a temporary sibling, then `rename(2)` over the target.
+    static func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws {
+        let temporary = "\(path).tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw GoverError.filesystem(path: temporary, operation: "create", errno: errno) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                close(fd)
+                unlink(temporary)
+                throw GoverError.filesystem(path: temporary, operation: "write", errno: code)
+            }
+            offset += n
+        }
+        close(fd)
+        do { try move(temporary, to: path) } catch { unlink(temporary); throw error }
+    }
+}
+

@@ -1,0 +1,34 @@
+extension StringProtocol {
+    /// Leading and trailing spaces, tabs, carriage returns and newlines removed.
+    func trimmingWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = lastIndex(where: { !isSpace($0) })!
+        return String(self[first...last])
+    }
+}
+
+/// Human-readable byte counts: `67.6 MB`.
+public func formatBytes(_ bytes: Int64) -> String {
+    let units = ["B", "kB", "MB", "GB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1000 && unit < units.count - 1 {
+        value /= 1000
+        unit += 1
+    }
+    return unit == 0 ? "\(bytes) B" : "\(formatDecimal(value, digits: 1)) \(units[unit])"
+}
+
+/// `String(format:)` would pull in Foundation's ICU data; this is all gover needs.
+public func formatDecimal(_ value: Double, digits: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = Int64((value * scale).rounded())
+    let whole = scaled / Int64(scale)
+    let fraction = abs(scaled % Int64(scale))
+    if digits == 0 { return "\(whole)" }
+    var fractionText = String(fraction)
+    while fractionText.count < digits { fractionText = "0" + fractionText }
+    return "\(scaled < 0 && whole == 0 ? "-" : "")\(whole).\(fractionText)"
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import GoverCore
+
+struct Gover: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gover",
+        abstract: "Install Go toolchains and switch between them.",
+        discussion: """
+        Toolchains live in a store (GOVER_ROOT, default ~/.local/goversions), one directory \
+        per version; `current` is a symlink to the active one. Put it on your PATH once:
+
+          export PATH="$HOME/.local/goversions/current/bin:$PATH"
+
+        Examples:
+          $ gover install 1.22          # newest 1.22.x, verified against go.dev's SHA256
+          $ gover install --use latest  # newest stable release, and switch to it
+          $ gover use 1.21              # highest installed 1.21.x becomes `go`
+          $ gover list --remote         # what can be installed
+
+        Environment:
+          GOVER_ROOT        the store (default ~/.local/goversions)
+          GOVER_MIRROR      base URL serving the index and archives, or `china`/`official`
+                            (e.g. https://golang.google.cn/dl/)
+          GOVER_INDEX_URL   release index URL (overrides the mirror's index only)
+          GOVER_OFFLINE=1   use only the cached index
+          GOVER_INDEX_TTL   seconds a cached index is used without asking (default 3600)
+          GOVER_CA_BUNDLE   CA certificates for HTTPS (also SSL_CERT_FILE)
+
+        Exit status:
+          0  success (also: already installed)
+        \(exitStatusTable)
+        """,
+        version: goverVersion,
+        subcommands: [Install.self, Use.self, List.self, Uninstall.self, Current.self, Which.self]
+    )
+
+    static var exitStatusTable: String {
+        (GoverError.ExitStatus.allCases.map { "  \($0.rawValue)  \($0.meaning)" }
+            + ["  130/143  interrupted by SIGINT/SIGTERM (nothing changed)"]).joined(separator: "\n")
+    }
+}
+
+/// Options every command understands.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Mirror base URL for the index and archives, or `china`/`official` (overrides GOVER_MIRROR).", valueName: "url"))
+    var mirror: String?
+
+    @Flag(help: "Use only the cached release index; never touch the network for it.")
+    var offline = false
+
+    @Flag(name: .shortAndLong, help: "Print only errors and warnings.")
+    var quiet = false
+
+    func context(os: String? = nil, arch: String? = nil) -> GoverContext {
+        GoverContext.fromEnvironment(currentEnvironment(), mirror: mirror, offline: offline, quiet: quiet, os: os, arch: arch)
+    }
+}
+
+/// Parses a selector argument, reporting a bad one as a usage error.
+func parseSelector(_ text: String) throws -> VersionSelector {
+    try VersionSelector(parsing: text)
+}

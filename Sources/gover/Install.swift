@@ -1,0 +1,131 @@
+import ArgumentParser
+import GoverCore
+
+struct Install: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Download, verify and install Go versions.",
+        discussion: """
+        The archive is streamed once: hashed with SHA256 and unpacked into a private staging \
+        directory while it downloads. It becomes visible in the store only after its size and \
+        SHA256 match the release index. Installing an installed version does nothing (exit 0).
+        The first version installed into an empty store becomes the active one.
+
+        Examples:
+          $ gover install 1.22.5
+          $ gover install 1.21 1.22 --use
+          $ gover install --dry-run latest
+          $ gover install --file go1.22.5.linux-amd64.tar.gz
+          $ gover install 1.22.5 --file ./go.tgz --sha256 <64 hex digits>
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Versions: 1.22.5, go1.22.5, 1.22 (newest 1.22.x), 1.23rc1, latest.", valueName: "selector"))
+    var selectors: [String] = []
+
+    @Flag(help: "Make the (last) installed version the active one.")
+    var use = false
+
+    @Flag(help: "Reinstall even if already installed.")
+    var force = false
+
+    @Flag(help: "Print what would be downloaded (version, URL, size, SHA256) and change nothing.")
+    var dryRun = false
+
+    @Flag(help: "Keep the downloaded archive in the store's cache/archives.")
+    var keepArchive = false
+
+    @Option(help: ArgumentHelp("Install from a local .tar.gz instead of downloading.", valueName: "path"))
+    var file: String?
+
+    @Option(help: ArgumentHelp("Expected SHA256 of the archive (required when the index does not know it).", valueName: "hex"))
+    var sha256: String?
+
+    @Option(help: ArgumentHelp("Target operating system, as Go names it (default: this machine's).", valueName: "goos"))
+    var os: String?
+
+    @Option(help: ArgumentHelp("Target architecture, as Go names it: amd64, arm64, 386, armv6l, ...", valueName: "goarch"))
+    var arch: String?
+
+    @OptionGroup var options: GlobalOptions
+
+    func validate() throws {
+        if selectors.isEmpty && file == nil {
+            throw ValidationError("name a version to install, e.g. `gover install 1.22` (see `gover list --remote`)")
+        }
+        if file != nil && selectors.count > 1 {
+            throw ValidationError("--file installs one archive; give at most one version with it")
+        }
+        for selector in selectors { _ = try parseSelector(selector) }
+    }
+
+    func run() throws {
+        let context = options.context(os: os, arch: arch)
+        if !dryRun { InterruptMonitor.shared.start() }
+        let installer = Installer(context: context)
+        let plans = try makePlans(installer)
+
+        if dryRun {
+            for plan in plans {
+                print("\(plan.version.name)\n  url:    \(plan.url)\n  size:   \(plan.size.map { "\($0) bytes" } ?? "unknown")\n  sha256: \(plan.sha256)")
+            }
+            return
+        }
+
+        var last: GoVersion?
+        for plan in plans {
+            let started = monotonicSeconds()
+            switch try installer.install(plan, force: force, keepArchive: keepArchive) {
+            case .installed(let version):
+                let seconds = formatDecimal(monotonicSeconds() - started, digits: 1)
+                context.reporter.info("Installed \(version.name) in \(context.store.path(of: version)) (\(seconds)s)")
+            case .alreadyInstalled(let version):
+                context.reporter.info("\(version.name) is already installed")
+            }
+            last = plan.version
+        }
+        if let last, use || context.store.currentVersion() == nil {
+            try switchCurrent(to: last, context: context)
+        }
+    }
+
+    private func makePlans(_ installer: Installer) throws -> [InstallPlan] {
+        let context = installer.context
+        if let file {
+            // The index is the authority on digests when it lists the file; without it
+            // (offline, unreachable) --sha256 decides.
+            let index: ReleaseIndex? = sha256 == nil ? try context.indexProvider.load() : try? context.indexProvider.load()
+            return [try installer.plan(localFile: file, selector: selectors.first, index: index, sha256: sha256)]
+        }
+        var plans: [InstallPlan] = []
+        var index: ReleaseIndex?
+        for text in selectors {
+            // An exact version that is installed needs no index at all.
+            if !force, !dryRun, case .exact(let version) = try parseSelector(text), context.store.isInstalled(version) {
+                context.reporter.info("\(version.name) is already installed")
+                if use { try switchCurrent(to: version, context: context) }
+                continue
+            }
+            if index == nil { index = try context.indexProvider.load() }
+            plans.append(try installer.plan(selector: text, index: index!, sha256: sha256))
+        }
+        return plans
+    }
+}
+
+/// Points `current` at a version under the store lock, and tells the user.
+func switchCurrent(to version: GoVersion, context: GoverContext) throws {
+    let store = context.store
+    let lock = try store.lock(
+        waitingMessage: { context.reporter.info("Waiting for another gover process to finish with \(store.root)...") },
+        shouldStop: { InterruptMonitor.shared.interruption }
+    )
+    try withExtendedLifetime(lock) {
+        try store.activate(version)
+    }
+    context.reporter.info("Now using \(version.name) (\(store.currentLink)/bin/go)")
+    let binDirectory = store.currentLink + "/bin"
+    let path = currentEnvironment()["PATH"] ?? ""
+    if !path.split(separator: ":").contains(Substring(binDirectory)) {
+        context.reporter.info("Add it to PATH: export PATH=\"\(binDirectory):$PATH\"")
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import GoverCore
+
+struct Uninstall: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove an installed Go version.",
+        discussion: """
+        The version disappears from the store atomically (it is renamed away first), even \
+        when its files are read-only. The active version is kept unless --force.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Installed version to remove: 1.22.5, 1.21 (highest installed 1.21.x), ...", valueName: "selector"))
+    var selector: String
+
+    @Flag(help: "Remove even the active version (leaves no active version).")
+    var force = false
+
+    @OptionGroup var options: GlobalOptions
+
+    func validate() throws {
+        _ = try parseSelector(selector)
+    }
+
+    func run() throws {
+        let context = options.context()
+        let store = context.store
+        InterruptMonitor.shared.start()
+        let lock = try store.lock(
+            waitingMessage: { context.reporter.info("Waiting for another gover process to finish with \(store.root)...") },
+            shouldStop: { InterruptMonitor.shared.interruption }
+        )
+        try withExtendedLifetime(lock) {
+            let installed = store.installedVersions()
+            guard let version = try parseSelector(selector).resolve(in: installed) else {
+                throw GoverError.notInstalled(selector: selector, installed: installed.map(\.number))
+            }
+            let isCurrent = store.currentVersion() == version
+            if isCurrent && !force { throw GoverError.activeVersion(version.name) }
+            try store.remove(version)
+            if isCurrent { store.deactivate() }
+            context.reporter.info("Removed \(version.name)" + (isCurrent ? "; no version is active now" : ""))
+        }
+    }
+}
