@@ -49,7 +49,7 @@ let package = Package(
         // Runs the built `gover` binary against a loopback mirror, as a user would.
         .testTarget(
             name: "GoverCLITests",
-            dependencies: ["GoverCore"]
+            dependencies: ["gover", "GoverCore"]
         ),
     ]
 )

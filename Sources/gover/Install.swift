@@ -96,19 +96,20 @@ struct Install: ParsableCommand {
             let index: ReleaseIndex? = sha256 == nil ? try context.indexProvider.load() : try? context.indexProvider.load()
             return [try installer.plan(localFile: file, selector: selectors.first, index: index, sha256: sha256)]
         }
-        var plans: [InstallPlan] = []
-        var index: ReleaseIndex?
+        // An exact version that is installed needs no index at all.
+        var pending: [String] = []
         for text in selectors {
-            // An exact version that is installed needs no index at all.
             if !force, !dryRun, case .exact(let version) = try parseSelector(text), context.store.isInstalled(version) {
                 context.reporter.info("\(version.name) is already installed")
                 if use { try switchCurrent(to: version, context: context) }
-                continue
+            } else {
+                pending.append(text)
             }
-            if index == nil { index = try context.indexProvider.load() }
-            plans.append(try installer.plan(selector: text, index: index!, sha256: sha256))
         }
-        return plans
+        if pending.isEmpty { return [] }
+        return try context.indexProvider.withIndex { index in
+            try pending.map { try installer.plan(selector: $0, index: index, sha256: sha256) }
+        }
     }
 }
 

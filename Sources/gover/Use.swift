@@ -40,7 +40,7 @@ struct Use: ParsableCommand {
         }
         InterruptMonitor.shared.start()
         let installer = Installer(context: context)
-        let plan = try installer.plan(selector: selector, index: try context.indexProvider.load())
+        let plan = try context.indexProvider.withIndex { try installer.plan(selector: selector, index: $0) }
         _ = try installer.install(plan)
         try switchCurrent(to: plan.version, context: context)
     }

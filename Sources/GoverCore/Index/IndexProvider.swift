@@ -36,17 +36,36 @@ public struct IndexProvider {
     private var indexPath: String { cacheDirectory + "/index.json" }
     private var metadataPath: String { cacheDirectory + "/index.meta.json" }
 
-    public func load() throws -> ReleaseIndex {
+    /// Runs `body` with the index; if it finds no such version in a cached copy, asks the
+    /// server once more (a release may have come out since the cache was filled).
+    public func withIndex<T>(_ body: (ReleaseIndex) throws -> T) throws -> T {
+        let (index, fromFreshCache) = try loadReportingSource()
+        do {
+            return try body(index)
+        } catch GoverError.versionNotFound where fromFreshCache && !offline {
+            return try body(try load(revalidate: true))
+        }
+    }
+
+    public func load(revalidate: Bool = false) throws -> ReleaseIndex {
+        try loadReportingSource(revalidate: revalidate).index
+    }
+
+    /// The index, and whether it came from the cache without asking the server.
+    private func loadReportingSource(revalidate: Bool = false) throws -> (index: ReleaseIndex, fromFreshCache: Bool) {
         let cached = readCache()
         if let (metadata, bytes) = cached {
             let age = wallClockSeconds() - metadata.fetchedAt
-            if offline || (age >= 0 && age < timeToLive) {
-                return try decode(bytes, source: indexPath)
+            if offline || (!revalidate && age >= 0 && age < timeToLive) {
+                return (try decode(bytes, source: indexPath), true)
             }
         } else if offline {
             throw GoverError.offlineWithoutCache(indexURL: sources.indexURL)
         }
+        return (try fetch(cached: cached), false)
+    }
 
+    private func fetch(cached: (CacheMetadata, [UInt8])?) throws -> ReleaseIndex {
         var headers: [String] = []
         if let metadata = cached?.0 {
             if let etag = metadata.etag { headers.append("If-None-Match: \(etag)") }

@@ -64,11 +64,16 @@ public enum VersionSelector: Sendable, Equatable, CustomStringConvertible {
         case .line(let major, let minor): anchor = GoVersion("go\(major).\(minor)")!
         case .exact(let version): anchor = version
         }
-        let pool = candidates.filter { $0.isStable || $0.line == anchor.line }
+        // Stable releases, pre-releases of the same line, and pre-releases newer than any
+        // stable release (the next Go being tested): what a user could mean.
+        let newestStable = candidates.filter(\.isStable).max()
+        let pool = candidates.filter { version in
+            version.isStable || version.line == anchor.line || newestStable.map { version > $0 } ?? true
+        }
         let sorted = Array(Set(pool)).sorted()
         let index = sorted.firstIndex(where: { $0 >= anchor }) ?? sorted.endIndex
-        let below = sorted[..<index].suffix(count / 2)
-        let above = sorted[index...].prefix(count - below.count)
+        let above = sorted[index...].prefix(count / 2)
+        let below = sorted[..<index].suffix(count - above.count)
         return Array(below) + Array(above)
     }
 }

@@ -1,0 +1,226 @@
+import Foundation
+import Testing
+
+@Suite("gover commands against a loopback mirror")
+struct CommandTests {
+    @Test("install resolves a line to its newest patch, verifies, and activates the first version")
+    func installLine() throws {
+        let sandbox = try Sandbox()
+        try sandbox.publish("go1.22.4")
+        try sandbox.publish("go1.22.5")
+        try sandbox.publish("go1.23rc1")
+
+        let result = try sandbox.gover("install", "1.22")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.contains("Verified SHA256"))
+        #expect(result.stderr.contains("Installed go1.22.5"))
+        #expect(sandbox.storeSnapshot().contains("current -> go1.22.5"))
+        #expect(sandbox.currentGoVersion() == "go version go1.22.5 linux/amd64")
+        #expect(sandbox.stagingEntries().isEmpty)
+        // The archive itself is not kept unless asked.
+        #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/cache/archives"))
+    }
+
+    @Test("installing an installed version is a success that downloads nothing")
+    func alreadyInstalled() throws {
+        let sandbox = try Sandbox()
+        try sandbox.publish("go1.22.5")
+        try #require(try sandbox.gover("install", "1.22.5").status == 0)
+        let again = try sandbox.gover("install", "1.22.5")
+        #expect(again.status == 0)
+        #expect(again.stderr.contains("go1.22.5 is already installed"))
+        #expect(sandbox.server.archiveRequests().count == 1)
+    }
+
+    @Test("use switches current between installed versions; list marks it")
+    func useAndList() throws {
+        let sandbox = try Sandbox()
+        try sandbox.publish("go1.21.13")
+        try sandbox.publish("go1.22.5")
+        try #require(try sandbox.gover("install", "1.21", "1.22").status == 0)
+        #expect(sandbox.currentGoVersion() == "go version go1.22.5 linux/amd64")
+
+        let use = try sandbox.gover("use", "1.21")
+        #expect(use.status == 0, "\(use)")
+        #expect(sandbox.currentGoVersion() == "go version go1.21.13 linux/amd64")
+        #expect(try sandbox.gover("current").stdout == "go1.21.13\n")
+        #expect(try sandbox.gover("which").stdout == sandbox.root + "/go1.21.13/bin/go\n")
+        #expect(try sandbox.gover("which", "gofmt").stdout == sandbox.root + "/go1.21.13/bin/gofmt\n")
+        #expect(try sandbox.gover("list").stdout == "  go1.22.5\n* go1.21.13\n")
+
+        let json = try sandbox.gover("list", "--json")
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(decoded?.count == 2)
+        #expect(decoded?.first(where: { $0["current"] as? Bool == true })?["version"] as? String == "go1.21.13")
+    }
+
+    @Test("install --use switches; the current symlink is relative")
+    func installUse() throws {
+        let sandbox = try Sandbox()
+        try sandbox.publish("go1.21.13")
+        try sandbox.publish("go1.22.5")
+        try #require(try sandbox.gover("install", "1.21").status == 0)
+        try #require(try sandbox.gover("install", "--use", "1.22").status == 0)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: sandbox.root + "/current") == "go1.22.5")
+    }
+
+    @Test("use of a version that is not installed names the install command (exit 3)")
+    func useNotInstalled() throws {
+        let sandbox = try Sandbox()
+        try sandbox.publish("go1.22.5")
+        let result = try sandbox.gover("use", "1.22")
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("gover install 1.22"), "\(result)")
+        let installing = try sandbox.gover("use", "--install", "1.22")
+        #expect(installing.status == 0, "\(installing)")
+        #expect(sandbox.currentGoVersion() == "go version go1.22.5 linux/amd64")
+    }
+
+    @Test("current and which exit 3 when nothing is active")
+    func nothingActive() throws {
+        let sandbox = try Sandbox()
+        let current = try sandbox.gover("current")
+        #expect(current.status == 3)
+        #expect(current.stderr.hasPrefix("error: no Go version is active"))
+        #expect(try sandbox.gover("which").status == 3)
+    }
+
+    @Test("list --remote shows one line per minor version plus newer pre-releases; --all shows all")
+    func listRemote() throws {
+        let sandbox = try Sandbox()
+        for version in ["go1.21.12", "go1.21.13", "go1.22.4", "go1.22.5", "go1.23rc1", "go1.22rc1"] {
+            try sandbox.publish(version)
+        }
+        try #require(try sandbox.gover("install", "1.22.4").status == 0)
+        let remote = try sandbox.gover("list", "--remote")
+        #expect(remote.status == 0, "\(remote)")
+        #expect(remote.stdout == "  go1.23rc1\n  go1.22.5\n  go1.21.13\n")
+        let all = try sandbox.gover("list", "--remote", "--all")
+        #expect(all.stdout.split(separator: "\n").count == 6)
+        #expect(all.stdout.contains("* go1.22.4  (installed, current)"))
+    }
+
+    @Test("uninstall refuses the active version without --force, and removes read-only trees")
+    func uninstall() throws {
+        let sandbox = try Sandbox()
+        try sandbox.publish("go1.21.13")
+        try sandbox.publish("go1.22.5")
+        try #require(try sandbox.gover("install", "1.21", "1.22").status == 0)
+
+        let refused = try sandbox.gover("uninstall", "1.22.5")
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("active version"))
+
+        // Read-only like a Go module cache: directories 0555.
+        chmod(sandbox.root + "/go1.21.13/bin", 0o555)
+        chmod(sandbox.root + "/go1.21.13", 0o555)
+        let removed = try sandbox.gover("uninstall", "1.21")
+        #expect(removed.status == 0, "\(removed)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/go1.21.13"))
+
+        let forced = try sandbox.gover("uninstall", "--force", "1.22.5")
+        #expect(forced.status == 0, "\(forced)")
+        #expect(sandbox.storeSnapshot().isEmpty)
+        #expect(sandbox.stagingEntries().isEmpty)
+    }
+
+    @Test("--dry-run prints version, URL, size and SHA256 and changes nothing")
+    func dryRun() throws {
+        let sandbox = try Sandbox()
+        let published = try sandbox.publish("go1.22.5")
+        let result = try sandbox.gover("install", "--dry-run", "1.22")
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("go1.22.5"))
+        #expect(result.stdout.contains(sandbox.mirrorURL + published.filename))
+        #expect(result.stdout.contains(published.sha256))
+        #expect(result.stdout.contains("\(published.size) bytes"))
+        #expect(sandbox.storeSnapshot().isEmpty)
+        #expect(sandbox.server.archiveRequests().isEmpty)
+    }
+
+    @Test("--file installs a local archive, checked against the index or --sha256")
+    func localFile() throws {
+        let sandbox = try Sandbox()
+        let known = try sandbox.publish("go1.22.5", onMirror: true)
+        let result = try sandbox.gover("install", "--file", known.path)
+        #expect(result.status == 0, "\(result)")
+        #expect(sandbox.server.archiveRequests().isEmpty)
+
+        // Not in the index: --sha256 is required, and checked.
+        let other = try Sandbox()
+        let unknown = try other.publish("go1.30.0", onMirror: true)
+        let copy = sandbox.directory + "/go1.30.0.linux-amd64.tar.gz"
+        try FileManager.default.copyItem(atPath: unknown.path, toPath: copy)
+        let missing = try sandbox.gover("install", "--file", copy)
+        #expect(missing.status == 5, "\(missing)")
+        #expect(missing.stderr.contains("--sha256"))
+        let wrong = try sandbox.gover("install", "--file", copy, "--sha256", String(repeating: "0", count: 64))
+        #expect(wrong.status == 5)
+        #expect(wrong.stderr.contains("SHA256 mismatch"))
+        let right = try sandbox.gover("install", "--file", copy, "--sha256", unknown.sha256)
+        #expect(right.status == 0, "\(right)")
+        #expect(sandbox.storeSnapshot().contains("go1.30.0/bin/go"))
+    }
+
+    @Test("the index is cached; --offline uses the cache and fails clearly without one")
+    func offline() throws {
+        let sandbox = try Sandbox()
+        try sandbox.publish("go1.22.5")
+        let cold = try sandbox.gover("list", "--remote", "--offline")
+        #expect(cold.status == 4)
+        #expect(cold.stderr.contains("no cached release index"))
+        try #require(try sandbox.gover("list", "--remote").status == 0)
+        sandbox.server.stop()
+        let warm = try sandbox.gover("list", "--remote", "--offline")
+        #expect(warm.status == 0, "\(warm)")
+        #expect(warm.stdout == "  go1.22.5\n")
+    }
+
+    @Test("a stale cache is revalidated with If-None-Match, and used with a warning when the mirror is down")
+    func revalidation() throws {
+        let sandbox = try Sandbox()
+        try sandbox.publish("go1.22.5")
+        let expired = ["GOVER_INDEX_TTL": "0"]
+        try #require(try sandbox.gover("list", "--remote", env: expired).status == 0)
+        try #require(try sandbox.gover("list", "--remote", env: expired).status == 0)
+        let indexRequests = sandbox.server.requests().filter { $0.file == "index.json" }
+        #expect(indexRequests.map(\.status) == [200, 304])
+        sandbox.server.stop()
+        let down = try sandbox.gover("list", "--remote", env: expired)
+        #expect(down.status == 0, "\(down)")
+        #expect(down.stderr.contains("warning:"))
+        #expect(down.stdout == "  go1.22.5\n")
+    }
+
+    @Test("usage errors exit 2, unknown versions exit 3 naming the nearest ones")
+    func errors() throws {
+        let sandbox = try Sandbox()
+        try sandbox.publish("go1.22.5")
+        try sandbox.publish("go1.21.13")
+        let invalid = try sandbox.gover("install", "1.22.x")
+        #expect(invalid.status == 2)
+        #expect(invalid.stderr.contains("not a Go version selector"))
+        let none = try sandbox.gover("install")
+        #expect(none.status == 2)
+        let unknown = try sandbox.gover("install", "1.22.9")
+        #expect(unknown.status == 3)
+        #expect(unknown.stderr.contains("no Go release matches '1.22.9'; nearest: 1.21.13, 1.22.5"), "\(unknown)")
+        let platform = try sandbox.gover("install", "1.22.5", "--os", "plan9")
+        #expect(platform.status == 3)
+        #expect(platform.stderr.contains("has no archive for plan9-amd64; it has archives for linux-amd64"))
+        #expect(sandbox.storeSnapshot().isEmpty)
+    }
+
+    @Test("--help teaches: examples, environment and exit codes")
+    func help() throws {
+        let sandbox = try Sandbox()
+        let help = try sandbox.gover("--help")
+        #expect(help.status == 0)
+        for text in ["gover install 1.22", "GOVER_MIRROR", "Exit status", "checksum", "current/bin"] {
+            #expect(help.stdout.contains(text), "missing \(text)")
+        }
+        let version = try sandbox.gover("--version")
+        #expect(version.status == 0)
+        #expect(!version.stdout.isEmpty)
+    }
+}

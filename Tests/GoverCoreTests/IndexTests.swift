@@ -1,0 +1,144 @@
+import Testing
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+@testable import GoverCore
+
+@Suite("Release index decoding")
+struct IndexTests {
+    /// Trimmed from the real go.dev index, quirks included.
+    static let json = """
+    [
+      {"version": "go1.23rc1", "stable": false, "files": [
+        {"filename": "go1.23rc1.linux-amd64.tar.gz", "os": "linux", "arch": "amd64", "version": "go1.23rc1",
+         "sha256": "\(String(repeating: "a", count: 64))", "size": 100, "kind": "archive"}]},
+      {"version": "go1.22.5", "stable": true, "files": [
+        {"filename": "go1.22.5.src.tar.gz", "os": "", "arch": "", "version": "go1.22.5",
+         "sha256": "\(String(repeating: "1", count: 64))", "size": 27000000, "kind": "source"},
+        {"filename": "go1.22.5.darwin-arm64.pkg", "os": "darwin", "arch": "arm64", "version": "go1.22.5",
+         "sha256": "\(String(repeating: "2", count: 64))", "size": 65000000, "kind": "installer"},
+        {"filename": "go1.22.5.darwin-arm64.tar.gz", "os": "darwin", "arch": "arm64", "version": "go1.22.5",
+         "sha256": "\(String(repeating: "3", count: 64))", "size": 65000000, "kind": "archive"},
+        {"filename": "go1.22.5.linux-amd64.tar.gz", "os": "linux", "arch": "amd64", "version": "go1.22.5",
+         "sha256": "\(String(repeating: "4", count: 64))", "size": 68000000, "kind": "archive"},
+        {"filename": "go1.22.5.linux-armv6l.tar.gz", "os": "linux", "arch": "armv6l", "version": "go1.22.5",
+         "sha256": "\(String(repeating: "5", count: 64))", "size": 65000000, "kind": "archive"},
+        {"filename": "go1.22.5.windows-amd64.zip", "os": "windows", "arch": "amd64", "version": "go1.22.5",
+         "sha256": "\(String(repeating: "6", count: 64))", "size": 70000000, "kind": "archive"}]},
+      {"version": "go1.9.2rc2", "stable": false, "files": []},
+      {"version": "go1.4.3", "stable": true, "files": [
+        {"filename": "go1.4.3.darwin-amd64-osx10.6.tar.gz", "os": "darwin", "arch": "amd64", "version": "go1.4.3",
+         "sha256": "", "size": 0, "kind": "archive"},
+        {"filename": "go1.4.3.darwin-amd64-osx10.8.tar.gz", "os": "darwin", "arch": "amd64", "version": "go1.4.3",
+         "sha256": "", "size": 0, "kind": "archive"},
+        {"filename": "go1.4.3.linux-arm6.tar.gz", "os": "linux", "arch": "arm6", "version": "go1.4.3",
+         "sha256": "\(String(repeating: "7", count: 64))", "size": 50000000, "kind": "archive"}]},
+      {"version": "go1", "stable": true, "files": [
+        {"filename": "go1.bootstrap.tar.gz", "os": "4", "arch": "bootstrap", "version": "go1",
+         "sha256": "", "size": 0, "kind": "archive"}]},
+      {"version": "weekly.2012-03-27", "stable": true, "files": []},
+      {"stable": true},
+      {"version": "go1.22.5", "stable": true, "files": []}
+    ]
+    """
+
+    func decode() throws -> ReleaseIndex {
+        try ReleaseIndex(json: Data(Self.json.utf8))
+    }
+
+    @Test("decodes, newest first, dropping unparseable and duplicate versions")
+    func ordering() throws {
+        let names = try decode().versions.map(\.name)
+        #expect(names == ["go1.23rc1", "go1.22.5", "go1.9.2rc2", "go1.4.3", "go1"])
+    }
+
+    @Test("stable is false for betas and rcs whatever the data says")
+    func stability() throws {
+        let index = try decode()
+        #expect(index.releases.first?.stable == false)
+        #expect(index.release(GoVersion("go1.22.5")!)?.stable == true)
+    }
+
+    @Test("picks the .tar.gz archive for a platform, never an installer, source or zip")
+    func archiveChoice() throws {
+        let release = try #require(try decode().release(GoVersion("go1.22.5")!))
+        #expect(release.archive(for: Platform(os: "linux", arch: "amd64"))?.filename == "go1.22.5.linux-amd64.tar.gz")
+        #expect(release.archive(for: Platform(os: "darwin", arch: "arm64"))?.filename == "go1.22.5.darwin-arm64.tar.gz")
+        #expect(release.archive(for: Platform(os: "windows", arch: "amd64")) == nil)
+        #expect(release.archive(for: Platform(os: "linux", arch: "riscv64")) == nil)
+    }
+
+    @Test("old arm6 spelling and duplicate darwin archives are handled")
+    func oldQuirks() throws {
+        let release = try #require(try decode().release(GoVersion("go1.4.3")!))
+        #expect(release.archive(for: Platform(os: "linux", arch: "armv6l"))?.filename == "go1.4.3.linux-arm6.tar.gz")
+        let darwin = try #require(release.archive(for: Platform(os: "darwin", arch: "amd64")))
+        #expect(darwin.filename == "go1.4.3.darwin-amd64-osx10.6.tar.gz")
+        #expect(!darwin.hasDigest)
+    }
+
+    @Test("the go1 bootstrap pseudo-release never matches a real platform")
+    func bootstrap() throws {
+        let release = try #require(try decode().release(GoVersion("go1")!))
+        #expect(release.archive(for: Platform(os: "linux", arch: "amd64")) == nil)
+    }
+
+    @Test("--remote view: newest patch per line, plus newer pre-releases")
+    func newestPerLine() throws {
+        #expect(try decode().newestPerLine().map(\.version.name) == ["go1.23rc1", "go1.22.5", "go1.4.3", "go1"])
+    }
+
+    @Test("not-found errors name the nearest versions")
+    func notFound() throws {
+        let index = try decode()
+        #expect(throws: GoverError.versionNotFound(selector: "1.22.6", nearest: ["1", "1.4.3", "1.22.5", "1.23rc1"])) {
+            try index.resolve(VersionSelector(parsing: "1.22.6"), selectorText: "1.22.6")
+        }
+    }
+
+    @Test("garbage is reported, not crashed on", arguments: ["", "{}", "<html>", "[1,2]", "{\"version\":1}"])
+    func garbage(text: String) {
+        #expect(throws: GoverError.self) { try ReleaseIndex(json: Data(text.utf8)) }
+    }
+
+    @Test("the installer refuses files without a digest unless one is given")
+    func missingDigest() throws {
+        let index = try decode()
+        let context = GoverContext(store: Store(root: "/nonexistent"), sources: MirrorSources(),
+                                   platform: Platform(os: "darwin", arch: "amd64"), offline: true,
+                                   indexTimeToLive: 0, reporter: Reporter(mode: .quiet), http: HTTPClient())
+        let installer = Installer(context: context)
+        #expect(throws: GoverError.missingChecksum(file: "go1.4.3.darwin-amd64-osx10.6.tar.gz")) {
+            try installer.plan(selector: "1.4.3", index: index)
+        }
+        let digest = String(repeating: "b", count: 64)
+        let plan = try installer.plan(selector: "1.4.3", index: index, sha256: digest.uppercased())
+        #expect(plan.sha256 == digest)
+        #expect(plan.url == "https://dl.google.com/go/go1.4.3.darwin-amd64-osx10.6.tar.gz")
+    }
+
+    @Test("archive names tell their version", arguments: [
+        ("go1.22.5.linux-amd64.tar.gz", "go1.22.5"), ("go1.21rc2.darwin-arm64.tar.gz", "go1.21rc2"),
+        ("go1.20.linux-386.tar.gz", "go1.20"),
+    ])
+    func archiveNames(name: String, version: String) {
+        #expect(Installer.version(fromArchiveName: name)?.name == version)
+    }
+
+    @Test("mirrors: GOVER_MIRROR replaces index and files, GOVER_INDEX_URL only the index")
+    func mirrors() {
+        let china = MirrorSources(mirror: "china", indexOverride: nil)
+        #expect(china.indexURL == "https://golang.google.cn/dl/?mode=json&include=all")
+        #expect(china.url(of: "go1.22.5.linux-amd64.tar.gz") == "https://golang.google.cn/dl/go1.22.5.linux-amd64.tar.gz")
+        let custom = MirrorSources(mirror: "http://127.0.0.1:8080/go", indexOverride: "https://example.test/index.json")
+        #expect(custom.indexURL == "https://example.test/index.json")
+        #expect(custom.fileBaseURL == "http://127.0.0.1:8080/go/")
+        let local = MirrorSources(mirror: "file:///srv/go/", indexOverride: nil)
+        #expect(local.indexURL == "file:///srv/go/index.json")
+        let official = MirrorSources(mirror: nil, indexOverride: nil)
+        #expect(official.indexURL == "https://go.dev/dl/?mode=json&include=all")
+        #expect(official.fileBaseURL == "https://dl.google.com/go/")
+    }
+}
