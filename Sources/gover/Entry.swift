@@ -16,8 +16,10 @@ enum Entry {
             var command = try Gover.parseAsRoot()
             try command.run()
         } catch let error as GoverError {
-            writeAll("error: \(error.message)\n", to: 2)
-            exit(error.exitCode)
+            // After Ctrl-C, whatever failed next failed because of it.
+            let reported = InterruptMonitor.shared.interruption ?? error
+            writeAll("error: \(reported.message)\n", to: 2)
+            exit(reported.exitCode)
         } catch let error as ExitCode {
             exit(error.rawValue)
         } catch {

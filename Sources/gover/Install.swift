@@ -66,7 +66,10 @@ struct Install: ParsableCommand {
 
         if dryRun {
             for plan in plans {
-                print("\(plan.version.name)\n  url:    \(plan.url)\n  size:   \(plan.size.map { "\($0) bytes" } ?? "unknown")\n  sha256: \(plan.sha256)")
+                var lines = ["\(plan.version.name)", "  url:    \(plan.url)"]
+                lines += plan.urls.dropFirst().map { "  then:   \($0)" }
+                lines += ["  size:   \(plan.size.map { "\($0) bytes" } ?? "unknown")", "  sha256: \(plan.sha256)"]
+                print(lines.joined(separator: "\n"))
             }
             return
         }
@@ -121,6 +124,10 @@ func switchCurrent(to version: GoVersion, context: GoverContext) throws {
         shouldStop: { InterruptMonitor.shared.interruption }
     )
     try withExtendedLifetime(lock) {
+        // Another process may have uninstalled it since it was resolved.
+        guard store.isInstalled(version) else {
+            throw GoverError.notInstalled(selector: version.number, installed: store.installedVersions().map(\.number))
+        }
         try store.activate(version)
     }
     context.reporter.info("Now using \(version.name) (\(store.currentLink)/bin/go)")

@@ -41,7 +41,10 @@ struct List: ParsableCommand {
         let current = store.currentVersion()
         var entries: [Entry]
         if remote {
-            let index = try context.indexProvider.load()
+            let provider = context.indexProvider
+            let index = try provider.load()
+            let indexState = provider.origin.fromCache ? "cached" : "fetched"
+            context.reporter.info("Index: \(provider.origin.url ?? context.sources.indexURL) (\(indexState)); files from: \(context.sources.fileBaseURLs.joined(separator: ", "))")
             let releases = all ? index.releases : index.newestPerLine()
             entries = releases.map {
                 Entry(version: $0.version.name, stable: $0.version.isStable,

@@ -74,15 +74,15 @@ struct FailureTests {
         Self.expectUnchanged(sandbox, before)
     }
 
-    @Test("connection cut midway: exit 4")
+    @Test("connection cut midway with retries off (GOVER_RETRIES=0): exit 4")
     func connectionCut() throws {
         let (sandbox, before) = try Self.withActiveVersion()
         try sandbox.publish("go1.22.5", entries: Sandbox.toolchainEntries("go1.22.5", filler: 400_000))
         let env = ["GOVER_MIRROR": sandbox.mirrorURL + "_f/cut=100000/",
-                   "GOVER_INDEX_URL": sandbox.mirrorURL + "?mode=json&include=all"]
+                   "GOVER_INDEX_URL": sandbox.mirrorURL + "?mode=json&include=all", "GOVER_RETRIES": "0"]
         let result = try sandbox.gover("install", "1.22.5", env: env)
         #expect(result.status == 4, "\(result)")
-        #expect(result.stderr.hasPrefix("Downloading") || result.stderr.hasPrefix("error:"))
+        #expect(result.stderr.contains("error: download of \(sandbox.mirrorURL)_f/cut=100000/go1.22.5.linux-amd64.tar.gz failed"), "\(result)")
         Self.expectUnchanged(sandbox, before)
     }
 
@@ -166,6 +166,30 @@ struct FailureTests {
         let result = try sandbox.gover("install", "1.22.5")
         #expect(result.status == 5, "\(name): \(result)")
         #expect(result.stderr.contains("is not a valid Go archive"), "\(name): \(result)")
+        Self.expectUnchanged(sandbox, before)
+    }
+
+    @Test("a decompression bomb (expands past 16× the index size): exit 6")
+    func bomb() throws {
+        let (sandbox, before) = try Self.withActiveVersion()
+        // 40 MB of zeros compress to ~40 kB: far past 16 × max(size, 1 MB).
+        var entries = Sandbox.toolchainEntries("go1.22.5")
+        entries.append(["name": "go/zeros", "data": String(repeating: "0", count: 40_000_000)])
+        try sandbox.publish("go1.22.5", entries: entries)
+        let result = try sandbox.gover("install", "1.22.5")
+        #expect(result.status == 6, "\(result)")
+        #expect(result.stderr.contains("decompression bomb"))
+        Self.expectUnchanged(sandbox, before)
+    }
+
+    @Test("trailing garbage appended on the way (digest of the clean file in the index): exit 5")
+    func trailingGarbage() throws {
+        let (sandbox, before) = try Self.withActiveVersion()
+        let clean = try sandbox.publish("go1.22.5")
+        try Data(repeating: 0x41, count: 5000).append(toFile: clean.path)
+        let result = try sandbox.gover("install", "1.22.5")
+        #expect(result.status == 5, "\(result)")
+        #expect(result.stderr.contains("size mismatch") || result.stderr.contains("SHA256 mismatch"), "\(result)")
         Self.expectUnchanged(sandbox, before)
     }
 
@@ -302,4 +326,13 @@ final class Locked<Value>: @unchecked Sendable {
     var value: Value { lock.withLock { stored } }
 
     func update(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
+}
+
+extension Data {
+    func append(toFile path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: self)
+    }
 }

@@ -130,15 +130,69 @@ struct IndexTests {
     @Test("mirrors: GOVER_MIRROR replaces index and files, GOVER_INDEX_URL only the index")
     func mirrors() {
         let china = MirrorSources(mirror: "china", indexOverride: nil)
-        #expect(china.indexURL == "https://golang.google.cn/dl/?mode=json&include=all")
-        #expect(china.url(of: "go1.22.5.linux-amd64.tar.gz") == "https://golang.google.cn/dl/go1.22.5.linux-amd64.tar.gz")
+        #expect(china.indexURLs == ["https://golang.google.cn/dl/?mode=json&include=all", MirrorSources.officialIndex])
+        #expect(china.urls(of: "go1.22.5.linux-amd64.tar.gz") == ["https://golang.google.cn/dl/go1.22.5.linux-amd64.tar.gz"])
         let custom = MirrorSources(mirror: "http://127.0.0.1:8080/go", indexOverride: "https://example.test/index.json")
-        #expect(custom.indexURL == "https://example.test/index.json")
-        #expect(custom.fileBaseURL == "http://127.0.0.1:8080/go/")
+        #expect(custom.indexURLs == ["https://example.test/index.json"])
+        #expect(custom.fileBaseURLs == ["http://127.0.0.1:8080/go/"])
+        #expect(custom.insecureMirror(indexUsed: custom.indexURL) == nil)
         let local = MirrorSources(mirror: "file:///srv/go/", indexOverride: nil)
         #expect(local.indexURL == "file:///srv/go/index.json")
         let official = MirrorSources(mirror: nil, indexOverride: nil)
-        #expect(official.indexURL == "https://go.dev/dl/?mode=json&include=all")
-        #expect(official.fileBaseURL == "https://dl.google.com/go/")
+        #expect(official.indexURLs == ["https://go.dev/dl/?mode=json&include=all"])
+        #expect(official.fileBaseURLs == ["https://dl.google.com/go/"])
+    }
+
+    @Test("a mirror list is tried in order; each mirror's index first, go.dev's last")
+    func mirrorList() {
+        let sources = MirrorSources(mirror: " http://a.test/dl ,china, official", indexOverride: nil)
+        #expect(sources.fileBaseURLs == ["http://a.test/dl/", "https://golang.google.cn/dl/", "https://dl.google.com/go/"])
+        #expect(sources.indexURLs == ["http://a.test/dl/?mode=json&include=all",
+                                      "https://golang.google.cn/dl/?mode=json&include=all",
+                                      "https://go.dev/dl/?mode=json&include=all"])
+        #expect(sources.insecureMirror(indexUsed: sources.indexURLs[0]) == "http://a.test/dl/")
+        #expect(sources.insecureMirror(indexUsed: sources.indexURLs[2]) == nil)
+    }
+}
+
+@Suite("Retry policy and failure classification")
+struct RetryTests {
+    @Test("backoff grows exponentially with jitter, capped; Retry-After wins")
+    func backoff() {
+        let policy = RetryPolicy(retries: 5, baseDelay: 1)
+        for attempt in 1...6 {
+            let delay = policy.delay(beforeRetry: attempt, retryAfter: nil)
+            let nominal = min(30, Double(1 << (attempt - 1)))
+            #expect(delay >= nominal * 0.5 && delay < nominal, "attempt \(attempt): \(delay)")
+        }
+        #expect(policy.delay(beforeRetry: 1, retryAfter: 7) == 7)
+        #expect(policy.delay(beforeRetry: 1, retryAfter: 3600) == 60)
+    }
+
+    @Test("environment overrides", arguments: [(["GOVER_RETRIES": "0"], 0, 1.0), (["GOVER_RETRIES": "9", "GOVER_RETRY_DELAY": "0.25"], 9, 0.25),
+                                                (["GOVER_RETRIES": "-3", "GOVER_RETRY_DELAY": "x"], 4, 1.0)])
+    func environment(env: [String: String], retries: Int, delay: Double) {
+        let policy = RetryPolicy(environment: env)
+        #expect(policy.retries == retries)
+        #expect(policy.baseDelay == delay)
+    }
+
+    @Test("what is transient, what moves to the next mirror", arguments: [
+        (TransferError.Kind.status(500, retryAfter: nil), true, true),
+        (.status(503, retryAfter: 2), true, true),
+        (.status(429, retryAfter: 1), true, true),
+        (.status(408, retryAfter: nil), true, true),
+        (.status(404, retryAfter: nil), false, true),
+        (.status(403, retryAfter: nil), false, false),
+        (.connection(code: 7, reason: "refused"), true, true),
+        (.connection(code: 28, reason: "timeout"), true, true),
+        (.connection(code: 56, reason: "reset"), true, true),
+        (.connection(code: 60, reason: "certificate"), false, false),
+        (.aborted, false, false),
+    ])
+    func classification(kind: TransferError.Kind, transient: Bool, nextMirror: Bool) {
+        let error = TransferError(url: "http://x.test/f", kind: kind)
+        #expect(error.isTransient == transient)
+        #expect(error.triesNextMirror == nextMirror)
     }
 }

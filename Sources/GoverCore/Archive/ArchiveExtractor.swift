@@ -29,7 +29,9 @@ public struct ExtractionPolicy: Sendable {
 
 public struct ExtractionSummary: Sendable {
     public var entries = 0
+    /// Bytes the entries declare, and bytes actually written.
     public var bytes: Int64 = 0
+    public var written: Int64 = 0
 }
 
 /// Extracts a `.tar.gz` into a directory with libarchive, refusing anything that could
@@ -86,16 +88,13 @@ public enum ArchiveExtractor {
             // Toolchains need no setuid, setgid or sticky bits; strip them rather than refuse.
             archive_entry_set_perm(entry, archive_entry_perm(entry) & 0o777)
 
-            let written = archive_read_extract2(reader, entry, writer)
-            if written < ARCHIVE_WARN {
-                if let failure = input.failure { throw failure }
-                throw writeError(reader, writer: writer, name: name, root: root)
-            }
+            try copyEntry(entry, name: name, from: reader, to: writer, input: input, root: root,
+                          policy: policy, summary: &summary)
             summary.entries += 1
         }
         // Directory times and permissions are applied when the writer closes.
-        if archive_write_close(writer) < ARCHIVE_WARN {
-            throw writeError(writer, writer: writer, name: "(closing)", root: root)
+        if archive_write_close(writer) < ARCHIVE_OK {
+            throw writeError(writer, name: "(closing)", root: root)
         }
         if summary.entries == 0 { throw corrupt("the archive is empty") }
         if let required = policy.requiredFile,
@@ -103,6 +102,36 @@ public enum ArchiveExtractor {
             throw corrupt("it has no \(policy.topDirectory)/\(required)")
         }
         return summary
+    }
+
+    /// Writes one entry: header, data blocks, finish. Every status below ARCHIVE_OK fails
+    /// the install: libarchive's own `archive_read_extract2` downgrades a failed data write
+    /// (disk full) to a warning and then truncates the file to its declared size, which
+    /// would leave a sparse, silently corrupt file behind.
+    private static func copyEntry(_ entry: OpaquePointer, name: String, from reader: OpaquePointer,
+                                  to writer: OpaquePointer, input: ReadContext, root: String,
+                                  policy: ExtractionPolicy, summary: inout ExtractionSummary) throws {
+        if archive_write_header(writer, entry) < ARCHIVE_OK {
+            throw writeError(writer, name: name, root: root)
+        }
+        var block: UnsafeRawPointer?
+        var size = 0
+        var offset: la_int64_t = 0
+        while true {
+            let status = archive_read_data_block(reader, &block, &size, &offset)
+            if status == ARCHIVE_EOF { break }
+            if status < ARCHIVE_OK { throw input.failure ?? corrupt("\(name): \(message(reader))") }
+            summary.written += Int64(size)
+            if summary.written > policy.maxExpandedBytes {
+                throw GoverError.unsafeArchive(entry: name, reason: "makes the archive expand past \(formatBytes(policy.maxExpandedBytes)) (a decompression bomb?)")
+            }
+            if archive_write_data_block(writer, block, size, offset) < ARCHIVE_OK {
+                throw writeError(writer, name: name, root: root)
+            }
+        }
+        if archive_write_finish_entry(writer) < ARCHIVE_OK {
+            throw writeError(writer, name: name, root: root)
+        }
     }
 
     private static func entryName(_ entry: OpaquePointer) throws -> String {
@@ -172,14 +201,15 @@ public enum ArchiveExtractor {
         .corruptArchive(file: "archive", reason: reason)
     }
 
-    private static func writeError(_ archive: OpaquePointer, writer: OpaquePointer, name: String, root: String) -> GoverError {
+    private static func writeError(_ archive: OpaquePointer, name: String, root: String) -> GoverError {
         let text = message(archive)
         let code = archive_errno(archive)
         // libarchive's own security refusals (they back up the checks above).
         if text.contains("symlink") || text.contains("..") || text.contains("absolute") {
             return .unsafeArchive(entry: name, reason: "was refused by libarchive: \(text)")
         }
-        if code == ENOSPC || code == EDQUOT || code == EROFS || code == EACCES || code == EPERM || code == EFBIG {
+        if code == ENOSPC || code == EDQUOT || code == EROFS || code == EACCES || code == EPERM || code == EFBIG
+            || code == EIO {
             return .filesystem(path: root, operation: "write \(name) into", errno: code)
         }
         return .corruptArchive(file: "archive", reason: "\(name): \(text)")

@@ -1,12 +1,69 @@
 import CCurl
 
-/// What gover needs to know about an HTTP (or `file://`) response.
-public struct HTTPResponse: Sendable {
+/// What a response said before its body: the status and the validators that decide
+/// whether a resumed transfer continues the same file.
+public struct HTTPResponseHead: Sendable {
     /// The final status after redirects; 0 for `file://` URLs.
     public var status: Int
     public var etag: String?
     public var lastModified: String?
-    public var effectiveURL: String
+    /// The first byte of a 206 response's `Content-Range`.
+    public var rangeStart: Int64?
+    /// `Retry-After` in seconds, when the server sent one.
+    public var retryAfter: Double?
+}
+
+/// A failed transfer, with what the retry logic needs to know about it.
+public struct TransferError: Error, Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// libcurl failed (connect, timeout, reset, TLS, ...), with its error code.
+        case connection(code: Int32, reason: String)
+        /// The server answered with an error status.
+        case status(Int, retryAfter: Double?)
+        /// The caller's `onBody`/`onResponse`/`onProgress` asked to stop.
+        case aborted
+    }
+
+    public var url: String
+    public var kind: Kind
+
+    /// Worth trying again: connection trouble, timeouts, 5xx, 408 and 429.
+    public var isTransient: Bool {
+        switch kind {
+        case .connection(let code, _):
+            return TransferError.transientCodes.contains(code)
+        case .status(let status, _):
+            return status >= 500 || status == 408 || status == 429
+        case .aborted:
+            return false
+        }
+    }
+
+    /// Worth trying on another mirror: anything transient, and 404 (not on this one).
+    public var triesNextMirror: Bool {
+        if case .status(404, _) = kind { return true }
+        if case .connection(let code, _) = kind, code == Int32(CURLE_COULDNT_RESOLVE_HOST.rawValue) { return true }
+        return isTransient
+    }
+
+    public var retryAfter: Double? {
+        if case .status(_, let seconds) = kind { return seconds }
+        return nil
+    }
+
+    private static let transientCodes: Set<Int32> = Set([
+        CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_PARTIAL_FILE, CURLE_RECV_ERROR,
+        CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_HTTP2, CURLE_HTTP2_STREAM, CURLE_SSL_CONNECT_ERROR,
+    ].map { Int32($0.rawValue) })
+
+    /// The user-facing form.
+    public var goverError: GoverError {
+        switch kind {
+        case .connection(_, let reason): return .network(url: url, reason: reason)
+        case .status(let status, _): return .httpStatus(url: url, status: status)
+        case .aborted: return .network(url: url, reason: "the transfer was stopped")
+        }
+    }
 }
 
 /// A small HTTP client over libcurl. It exposes Swift types only; every libcurl type
@@ -15,21 +72,32 @@ public struct HTTPResponse: Sendable {
 /// Defaults are chosen for downloading toolchains: certificate verification on (libcurl's
 /// default, never turned off), redirects followed but never from HTTPS down to HTTP or
 /// into `file://`, a connect timeout and a low-speed limit so that a stalled transfer
-/// fails instead of hanging.
+/// fails (and can be retried) instead of hanging. Proxies come from the environment as in
+/// curl (`https_proxy`, `HTTPS_PROXY`, `http_proxy`, `all_proxy`, `no_proxy`).
 public final class HTTPClient: Sendable {
     public struct Settings: Sendable {
         public var userAgent = "gover/\(goverVersion)"
+        /// `GOVER_CONNECT_TIMEOUT`.
         public var connectTimeoutSeconds = 30
-        /// A transfer slower than `lowSpeedLimit` bytes/s for `lowSpeedSeconds` is aborted.
+        /// A transfer slower than `lowSpeedLimit` bytes/s for `lowSpeedSeconds` is aborted
+        /// (`GOVER_LOW_SPEED_LIMIT`, `GOVER_LOW_SPEED_TIME`).
         public var lowSpeedLimit = 1024
         public var lowSpeedSeconds = 30
         /// A CA bundle to use instead of the system's (`GOVER_CA_BUNDLE`, `SSL_CERT_FILE`).
         public var caBundle: String?
 
         public init() {}
+
+        public init(environment: [String: String]) {
+            self.init()
+            caBundle = environment["GOVER_CA_BUNDLE"] ?? environment["SSL_CERT_FILE"]
+            if let value = environment["GOVER_CONNECT_TIMEOUT"].flatMap(Int.init), value > 0 { connectTimeoutSeconds = value }
+            if let value = environment["GOVER_LOW_SPEED_LIMIT"].flatMap(Int.init), value >= 0 { lowSpeedLimit = value }
+            if let value = environment["GOVER_LOW_SPEED_TIME"].flatMap(Int.init), value > 0 { lowSpeedSeconds = value }
+        }
     }
 
-    private let settings: Settings
+    public let settings: Settings
 
     private static let globalInit: Void = {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
@@ -40,41 +108,46 @@ public final class HTTPClient: Sendable {
         self.settings = settings
     }
 
-    /// Downloads a small resource (the release index) into memory. Non-2xx statuses other
-    /// than 304 throw `GoverError.httpStatus`.
-    public func fetch(_ url: String, headers: [String] = []) throws -> (HTTPResponse, [UInt8]) {
+    /// Downloads a small resource (the release index) into memory. Error statuses throw;
+    /// 304 is returned for the caller's conditional request.
+    public func fetch(_ url: String, headers: [String] = []) throws -> (HTTPResponseHead, [UInt8]) {
         var body: [UInt8] = []
-        let response = try stream(url, headers: headers, compressed: true, onBody: { chunk in
+        let head = try stream(url, headers: headers, compressed: true, onBody: { chunk in
             body.append(contentsOf: chunk)
             return true
         })
-        return (response, body)
+        return (head, body)
     }
 
-    /// Streams a resource to `onBody` as it arrives. `onBody` returning false aborts the
-    /// transfer (the caller then knows why); `onProgress` is called with (received, total)
-    /// at libcurl's pace, and returning false aborts too.
+    /// Streams a resource to `onBody` as it arrives. `onResponse` sees the response head
+    /// before the first body byte (returning false aborts, e.g. when a resumed transfer
+    /// turns out to be a different file); `onBody` returning false aborts; `onProgress`
+    /// is called with (received, total) at libcurl's pace, and returning false aborts too.
+    @discardableResult
     public func stream(
         _ url: String,
         headers: [String] = [],
         compressed: Bool = false,
+        onResponse: ((HTTPResponseHead) -> Bool)? = nil,
         onBody: (UnsafeRawBufferPointer) -> Bool,
         onProgress: ((Int64, Int64) -> Bool)? = nil
-    ) throws -> HTTPResponse {
+    ) throws -> HTTPResponseHead {
         guard let curl = curl_easy_init() else {
-            throw GoverError.network(url: url, reason: "libcurl could not start a transfer")
+            throw TransferError(url: url, kind: .connection(code: -1, reason: "libcurl could not start a transfer"))
         }
         defer { curl_easy_cleanup(curl) }
 
         return try withoutActuallyEscaping(onBody) { onBody in
             try withoutActuallyEscaping(onProgress ?? { _, _ in true }) { onProgress in
-                let transfer = Transfer(curl: curl, onBody: onBody, onProgress: onProgress)
-                return try perform(transfer, url: url, headers: headers, compressed: compressed)
+                try withoutActuallyEscaping(onResponse ?? { _ in true }) { onResponse in
+                    let transfer = Transfer(curl: curl, onResponse: onResponse, onBody: onBody, onProgress: onProgress)
+                    return try perform(transfer, url: url, headers: headers, compressed: compressed)
+                }
             }
         }
     }
 
-    private func perform(_ transfer: Transfer, url: String, headers: [String], compressed: Bool) throws -> HTTPResponse {
+    private func perform(_ transfer: Transfer, url: String, headers: [String], compressed: Bool) throws -> HTTPResponseHead {
         let curl = transfer.curl
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         var headerList: UnsafeMutablePointer<curl_slist>?
@@ -109,7 +182,8 @@ public final class HTTPClient: Sendable {
         set(gover_curl_setopt_xferinfo_callback(curl, transferProgress))
         set(gover_curl_setopt_pointer(curl, CURLOPT_XFERINFODATA, context))
         if code != CURLE_OK {
-            throw GoverError.network(url: url, reason: "libcurl rejected an option: \(String(cString: curl_easy_strerror(code)))")
+            let reason = "libcurl rejected an option: \(String(cString: curl_easy_strerror(code)))"
+            throw TransferError(url: url, kind: .connection(code: Int32(code.rawValue), reason: reason))
         }
 
         let result = errorBuffer.withUnsafeMutableBufferPointer { buffer -> CURLcode in
@@ -118,63 +192,63 @@ public final class HTTPClient: Sendable {
         }
         _ = gover_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, nil)
 
-        var status = 0
-        var effective: UnsafeMutablePointer<CChar>?
-        _ = gover_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
-        _ = gover_curl_getinfo_string(curl, CURLINFO_EFFECTIVE_URL, &effective)
-        let response = HTTPResponse(
-            status: status,
-            etag: transfer.etag,
-            lastModified: transfer.lastModified,
-            effectiveURL: effective.map { String(cString: $0) } ?? url
-        )
-
-        if transfer.rejectedStatus != 0 {
-            throw GoverError.httpStatus(url: url, status: transfer.rejectedStatus)
+        let head = transfer.head()
+        if let status = transfer.rejectedStatus {
+            throw TransferError(url: url, kind: .status(status, retryAfter: head.retryAfter))
         }
         if result != CURLE_OK {
-            // The caller stopped the transfer on purpose; it knows the reason and reports it.
-            if transfer.abortedByCaller { throw TransferAborted() }
+            if transfer.abortedByCaller { throw TransferError(url: url, kind: .aborted) }
             let detail = string(fromCString: errorBuffer)
             let reason = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
-            throw GoverError.network(url: url, reason: reason)
+            throw TransferError(url: url, kind: .connection(code: Int32(result.rawValue), reason: reason))
         }
-        if status >= 400 {
-            throw GoverError.httpStatus(url: url, status: status)
+        if head.status >= 400 {
+            throw TransferError(url: url, kind: .status(head.status, retryAfter: head.retryAfter))
         }
-        return response
+        return head
     }
 }
-
-/// Thrown by `HTTPClient.stream` when `onBody` or `onProgress` asked to stop.
-public struct TransferAborted: Error {}
 
 /// State shared with libcurl's C callbacks for one transfer.
 private final class Transfer {
     let curl: UnsafeMutableRawPointer
+    let onResponse: (HTTPResponseHead) -> Bool
     let onBody: (UnsafeRawBufferPointer) -> Bool
     let onProgress: (Int64, Int64) -> Bool
-    var etag: String?
-    var lastModified: String?
-    var rejectedStatus = 0
+    private var etag: String?
+    private var lastModified: String?
+    private var rangeStart: Int64?
+    private var retryAfter: Double?
+    var rejectedStatus: Int?
     var abortedByCaller = false
-    private var statusChecked = false
+    private var headChecked = false
 
-    init(curl: UnsafeMutableRawPointer, onBody: @escaping (UnsafeRawBufferPointer) -> Bool,
-         onProgress: @escaping (Int64, Int64) -> Bool) {
+    init(curl: UnsafeMutableRawPointer, onResponse: @escaping (HTTPResponseHead) -> Bool,
+         onBody: @escaping (UnsafeRawBufferPointer) -> Bool, onProgress: @escaping (Int64, Int64) -> Bool) {
         self.curl = curl
+        self.onResponse = onResponse
         self.onBody = onBody
         self.onProgress = onProgress
     }
 
+    func head() -> HTTPResponseHead {
+        var status = 0
+        _ = gover_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponseHead(status: status, etag: etag, lastModified: lastModified,
+                                rangeStart: rangeStart, retryAfter: retryAfter)
+    }
+
     func receive(_ chunk: UnsafeRawBufferPointer) -> Bool {
-        if !statusChecked {
+        if !headChecked {
+            headChecked = true
+            let head = head()
             // An error page must never reach the consumer (it would be hashed and unpacked).
-            statusChecked = true
-            var status = 0
-            _ = gover_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
-            if status >= 300 {
-                rejectedStatus = status
+            if head.status >= 300 {
+                rejectedStatus = head.status
+                return false
+            }
+            if !onResponse(head) {
+                abortedByCaller = true
                 return false
             }
         }
@@ -187,9 +261,11 @@ private final class Transfer {
 
     func header(_ line: String) {
         if line.hasPrefix("HTTP/") {
-            // A new response (after a redirect): forget the previous one's validators.
+            // A new response (after a redirect): forget the previous one's headers.
             etag = nil
             lastModified = nil
+            rangeStart = nil
+            retryAfter = nil
             return
         }
         guard let colon = line.firstIndex(of: ":") else { return }
@@ -198,6 +274,12 @@ private final class Transfer {
         switch name {
         case "etag": etag = value
         case "last-modified": lastModified = value
+        case "retry-after": retryAfter = Double(value)
+        case "content-range":
+            // "bytes 1000-1999/5000"
+            if value.hasPrefix("bytes "), let dash = value.firstIndex(of: "-") {
+                rangeStart = Int64(value[value.index(value.startIndex, offsetBy: 6)..<dash])
+            }
         default: break
         }
     }
@@ -222,7 +304,8 @@ private func transferHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _
 private func transferProgress(_ context: UnsafeMutableRawPointer?, _ total: curl_off_t, _ now: curl_off_t,
                               _: curl_off_t, _: curl_off_t) -> Int32 {
     let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
-    if transfer.onProgress(Int64(now), Int64(total)) { return 0 }
+    // Ctrl-C stops any transfer, including the index fetch that no pipe watches.
+    if InterruptMonitor.shared.pendingSignal == nil && transfer.onProgress(Int64(now), Int64(total)) { return 0 }
     transfer.abortedByCaller = true
     return 1
 }

@@ -14,17 +14,26 @@ public struct IndexProvider {
     /// How long a cached index is used without asking the server (`GOVER_INDEX_TTL`, seconds).
     public var timeToLive: Double
     public var http: HTTPClient
+    public var retryPolicy: RetryPolicy
     public var reporter: Reporter
 
     public init(sources: MirrorSources, cacheDirectory: String, offline: Bool, timeToLive: Double,
-                http: HTTPClient, reporter: Reporter) {
+                http: HTTPClient, retryPolicy: RetryPolicy, reporter: Reporter) {
         self.sources = sources
         self.cacheDirectory = cacheDirectory
         self.offline = offline
         self.timeToLive = timeToLive
         self.http = http
+        self.retryPolicy = retryPolicy
         self.reporter = reporter
     }
+
+    /// The index URL the last load used (for messages and the HTTP-mirror warning).
+    public final class Origin: @unchecked Sendable {
+        public var url: String?
+        public var fromCache = false
+    }
+    public let origin = Origin()
 
     struct CacheMetadata: Codable {
         var url: String
@@ -51,12 +60,29 @@ public struct IndexProvider {
         try loadReportingSource(revalidate: revalidate).index
     }
 
+    private static let warnedInsecure = Locked(false)
+
+    /// Once per process: plain-HTTP files whose digests also came over plain HTTP.
+    private func warnIfInsecure() {
+        guard let url = origin.url, let mirror = sources.insecureMirror(indexUsed: url) else { return }
+        let first = Self.warnedInsecure.withLock { warned -> Bool in
+            defer { warned = true }
+            return !warned
+        }
+        if first {
+            reporter.warning("\(mirror) is plain HTTP and so is the index (\(url)): anyone on the network path could swap both; set GOVER_INDEX_URL to an https index")
+        }
+    }
+
     /// The index, and whether it came from the cache without asking the server.
     private func loadReportingSource(revalidate: Bool = false) throws -> (index: ReleaseIndex, fromFreshCache: Bool) {
+        defer { warnIfInsecure() }
         let cached = readCache()
         if let (metadata, bytes) = cached {
             let age = wallClockSeconds() - metadata.fetchedAt
             if offline || (!revalidate && age >= 0 && age < timeToLive) {
+                origin.url = metadata.url
+                origin.fromCache = true
                 return (try decode(bytes, source: indexPath), true)
             }
         } else if offline {
@@ -65,33 +91,48 @@ public struct IndexProvider {
         return (try fetch(cached: cached), false)
     }
 
+    /// Asks each index URL in turn (retrying transient failures on each); falls back to a
+    /// stale cache, with a warning, when none answers.
     private func fetch(cached: (CacheMetadata, [UInt8])?) throws -> ReleaseIndex {
-        var headers: [String] = []
-        if let metadata = cached?.0 {
-            if let etag = metadata.etag { headers.append("If-None-Match: \(etag)") }
-            if let lastModified = metadata.lastModified { headers.append("If-Modified-Since: \(lastModified)") }
+        var firstError: TransferError?
+        for url in sources.indexURLs {
+            var headers: [String] = []
+            if let metadata = cached?.0, metadata.url == url {
+                if let etag = metadata.etag { headers.append("If-None-Match: \(etag)") }
+                if let lastModified = metadata.lastModified { headers.append("If-Modified-Since: \(lastModified)") }
+            }
+            let head: HTTPResponseHead
+            let body: [UInt8]
+            do {
+                (head, body) = try retryPolicy.run(reporter: reporter) { try http.fetch(url, headers: headers) }
+            } catch let error as TransferError {
+                if error.kind == .aborted { throw InterruptMonitor.shared.interruption ?? error.goverError }
+                if firstError == nil { firstError = error }
+                continue
+            }
+            origin.url = url
+            origin.fromCache = false
+            if head.status == 304, let (metadata, bytes) = cached {
+                var refreshed = metadata
+                refreshed.fetchedAt = wallClockSeconds()
+                writeCache(metadata: refreshed, bytes: nil)
+                return try decode(bytes, source: indexPath)
+            }
+            let index = try decode(body, source: url)
+            writeCache(metadata: CacheMetadata(url: url, etag: head.etag, lastModified: head.lastModified,
+                                               fetchedAt: wallClockSeconds()),
+                       bytes: body)
+            return index
         }
-        let response: HTTPResponse
-        let body: [UInt8]
-        do {
-            (response, body) = try http.fetch(sources.indexURL, headers: headers)
-        } catch let error as GoverError {
-            guard let (metadata, bytes) = cached else { throw error }
-            let minutes = Int((wallClockSeconds() - metadata.fetchedAt) / 60)
-            reporter.warning("\(error.message); using the cached index from \(minutes) min ago")
-            return try decode(bytes, source: indexPath)
-        }
-        if response.status == 304, let (metadata, bytes) = cached {
-            var refreshed = metadata
-            refreshed.fetchedAt = wallClockSeconds()
-            writeCache(metadata: refreshed, bytes: nil)
-            return try decode(bytes, source: indexPath)
-        }
-        let index = try decode(body, source: sources.indexURL)
-        writeCache(metadata: CacheMetadata(url: sources.indexURL, etag: response.etag,
-                                           lastModified: response.lastModified, fetchedAt: wallClockSeconds()),
-                   bytes: body)
-        return index
+        if let interruption = InterruptMonitor.shared.interruption { throw interruption }
+        // The first index is the one the user chose; its failure is the one to explain.
+        let error = firstError?.goverError ?? GoverError.offlineWithoutCache(indexURL: sources.indexURL)
+        guard let (metadata, bytes) = cached else { throw error }
+        let minutes = Int((wallClockSeconds() - metadata.fetchedAt) / 60)
+        reporter.warning("\(error.message); using the cached index from \(minutes) min ago")
+        origin.url = metadata.url
+        origin.fromCache = true
+        return try decode(bytes, source: indexPath)
     }
 
     private func decode(_ bytes: [UInt8], source: String) throws -> ReleaseIndex {
@@ -107,7 +148,7 @@ public struct IndexProvider {
     private func readCache() -> (CacheMetadata, [UInt8])? {
         guard let metaBytes = FileSystem.readFile(metadataPath),
               let metadata = try? JSONDecoder().decode(CacheMetadata.self, from: Data(metaBytes)),
-              metadata.url == sources.indexURL,
+              sources.indexURLs.contains(metadata.url),
               let bytes = FileSystem.readFile(indexPath) else { return nil }
         return (metadata, bytes)
     }

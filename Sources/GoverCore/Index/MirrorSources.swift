@@ -1,38 +1,59 @@
 /// Where the release index and the archives come from.
 ///
 /// By default the index is go.dev's and the files are dl.google.com's. `GOVER_MIRROR`
-/// (or `--mirror`) names one base URL for both — `<base>?mode=json&include=all` and
-/// `<base><filename>` — and `GOVER_INDEX_URL` overrides the index alone. `file://` mirrors
-/// keep the index as `<base>index.json`, since a file has no query string.
+/// (or `--mirror`) is a comma-separated list of base URLs or aliases (`official`,
+/// `china`), tried in order for each file. Digests always come from an index: the one
+/// `GOVER_INDEX_URL` names, else each mirror's own (`<base>?mode=json&include=all`) in
+/// order, else go.dev's — a mirror that serves only files works as long as some index is
+/// reachable. `file://` mirrors keep their index as `<base>index.json`.
 public struct MirrorSources: Sendable, Equatable {
     public static let officialIndex = "https://go.dev/dl/?mode=json&include=all"
     public static let officialFiles = "https://dl.google.com/go/"
-    public static let aliases = ["official": "https://go.dev/dl/", "china": "https://golang.google.cn/dl/"]
+    public static let aliases = ["china": "https://golang.google.cn/dl/"]
 
-    public var indexURL: String
-    public var fileBaseURL: String
+    /// Index URLs in the order they are tried.
+    public var indexURLs: [String]
+    /// File base URLs (ending in `/`) in the order they are tried.
+    public var fileBaseURLs: [String]
 
-    public init(indexURL: String = officialIndex, fileBaseURL: String = officialFiles) {
-        self.indexURL = indexURL
-        self.fileBaseURL = fileBaseURL
+    public init(indexURLs: [String] = [officialIndex], fileBaseURLs: [String] = [officialFiles]) {
+        self.indexURLs = indexURLs
+        self.fileBaseURLs = fileBaseURLs
     }
 
     /// Builds the sources from `--mirror`/`GOVER_MIRROR` and `GOVER_INDEX_URL`.
     public init(mirror: String?, indexOverride: String?) {
-        var sources = MirrorSources()
-        if let mirror, !mirror.isEmpty {
-            if mirror == "official" {
-                // The default pair: go.dev serves the index, dl.google.com the files.
-            } else {
-                var base = Self.aliases[mirror] ?? mirror
-                if !base.hasSuffix("/") { base += "/" }
-                sources.fileBaseURL = base
-                sources.indexURL = base.hasPrefix("file://") ? base + "index.json" : base + "?mode=json&include=all"
+        var files: [String] = []
+        var indexes: [String] = []
+        let entries = (mirror ?? "").split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        for entry in entries {
+            if entry == "official" {
+                files.append(Self.officialFiles)
+                indexes.append(Self.officialIndex)
+                continue
             }
+            var base = Self.aliases[entry] ?? entry
+            if !base.hasSuffix("/") { base += "/" }
+            files.append(base)
+            indexes.append(base.hasPrefix("file://") ? base + "index.json" : base + "?mode=json&include=all")
         }
-        if let indexOverride, !indexOverride.isEmpty { sources.indexURL = indexOverride }
-        self = sources
+        if files.isEmpty { files = [Self.officialFiles] }
+        if !indexes.contains(Self.officialIndex) { indexes.append(Self.officialIndex) }
+        if let indexOverride, !indexOverride.isEmpty { indexes = [indexOverride] }
+        var seen = Set<String>()
+        self.init(indexURLs: indexes.filter { seen.insert($0).inserted }, fileBaseURLs: files)
     }
 
-    public func url(of filename: String) -> String { fileBaseURL + filename }
+    /// The primary index URL (what the cache is keyed on and messages name).
+    public var indexURL: String { indexURLs[0] }
+
+    /// Every mirror's URL for a file, in the order they are tried.
+    public func urls(of filename: String) -> [String] { fileBaseURLs.map { $0 + filename } }
+
+    /// Files over plain HTTP whose digests also come over plain HTTP can be swapped
+    /// together by anyone on the network path; an HTTPS index makes HTTP mirrors safe.
+    public func insecureMirror(indexUsed: String) -> String? {
+        guard !indexUsed.lowercased().hasPrefix("https://") && !indexUsed.hasPrefix("file://") else { return nil }
+        return fileBaseURLs.first { $0.lowercased().hasPrefix("http://") }
+    }
 }

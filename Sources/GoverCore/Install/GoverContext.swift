@@ -9,9 +9,11 @@ public struct GoverContext: Sendable {
     public var indexTimeToLive: Double
     public var reporter: Reporter
     public var http: HTTPClient
+    public var retryPolicy: RetryPolicy
 
     public init(store: Store, sources: MirrorSources, platform: Platform, offline: Bool,
-                indexTimeToLive: Double, reporter: Reporter, http: HTTPClient) {
+                indexTimeToLive: Double, reporter: Reporter, http: HTTPClient,
+                retryPolicy: RetryPolicy = RetryPolicy()) {
         self.store = store
         self.sources = sources
         self.platform = platform
@@ -19,6 +21,7 @@ public struct GoverContext: Sendable {
         self.indexTimeToLive = indexTimeToLive
         self.reporter = reporter
         self.http = http
+        self.retryPolicy = retryPolicy
     }
 
     /// The store root: `GOVER_ROOT`, else `~/.local/goversions`.
@@ -34,7 +37,9 @@ public struct GoverContext: Sendable {
     }
 
     /// Reads `GOVER_ROOT`, `GOVER_MIRROR`, `GOVER_INDEX_URL`, `GOVER_OFFLINE`,
-    /// `GOVER_INDEX_TTL`, `GOVER_CA_BUNDLE`/`SSL_CERT_FILE`; flags given explicitly win.
+    /// `GOVER_INDEX_TTL`, `GOVER_RETRIES`, `GOVER_RETRY_DELAY`, `GOVER_CONNECT_TIMEOUT`,
+    /// `GOVER_LOW_SPEED_LIMIT`/`_TIME`, `GOVER_CA_BUNDLE`/`SSL_CERT_FILE`; flags given
+    /// explicitly win.
     public static func fromEnvironment(
         _ environment: [String: String],
         root: String? = nil,
@@ -44,8 +49,6 @@ public struct GoverContext: Sendable {
         os: String? = nil,
         arch: String? = nil
     ) -> GoverContext {
-        var settings = HTTPClient.Settings()
-        settings.caBundle = environment["GOVER_CA_BUNDLE"] ?? environment["SSL_CERT_FILE"]
         var platform = Platform.current
         if let os { platform.os = os }
         if let arch { platform.arch = arch }
@@ -57,12 +60,13 @@ public struct GoverContext: Sendable {
             offline: offline || offlineFromEnvironment,
             indexTimeToLive: environment["GOVER_INDEX_TTL"].flatMap(Double.init) ?? 3600,
             reporter: Reporter.automatic(quiet: quiet, environment: environment),
-            http: HTTPClient(settings: settings)
+            http: HTTPClient(settings: HTTPClient.Settings(environment: environment)),
+            retryPolicy: RetryPolicy(environment: environment)
         )
     }
 
     public var indexProvider: IndexProvider {
         IndexProvider(sources: sources, cacheDirectory: store.cacheDirectory, offline: offline,
-                      timeToLive: indexTimeToLive, http: http, reporter: reporter)
+                      timeToLive: indexTimeToLive, http: http, retryPolicy: retryPolicy, reporter: reporter)
     }
 }

@@ -4,7 +4,9 @@ import Crypto
 public struct InstallPlan: Sendable {
     public var version: GoVersion
     public var filename: String
-    public var url: String
+    /// The file on each mirror, in the order they are tried.
+    public var urls: [String]
+    public var url: String { urls[0] }
     /// Expected SHA256 (lowercase hex) and size; the size is nil when unknown (a local file
     /// the index does not list is checked against `--sha256` only).
     public var sha256: String
@@ -42,7 +44,7 @@ public struct Installer {
                                                   available: release.archivePlatforms)
         }
         let digest = try expectedDigest(indexFile: file, override: override)
-        return InstallPlan(version: release.version, filename: file.filename, url: context.sources.url(of: file.filename),
+        return InstallPlan(version: release.version, filename: file.filename, urls: context.sources.urls(of: file.filename),
                            sha256: digest, size: file.size > 0 ? file.size : nil)
     }
 
@@ -57,7 +59,7 @@ public struct Installer {
         let filename = String(absolute.split(separator: "/").last ?? "")
         let url = "file://" + percentEncodePath(absolute)
         if let (release, file) = index?.file(named: filename) {
-            return InstallPlan(version: release.version, filename: filename, url: url,
+            return InstallPlan(version: release.version, filename: filename, urls: [url],
                                sha256: try expectedDigest(indexFile: file, override: override), size: file.size)
         }
         let version: GoVersion
@@ -72,7 +74,7 @@ public struct Installer {
             throw GoverError.invalidArchiveName(filename)
         }
         guard let override else { throw GoverError.missingChecksum(file: filename) }
-        return InstallPlan(version: version, filename: filename, url: url, sha256: try Self.normalizedDigest(override),
+        return InstallPlan(version: version, filename: filename, urls: [url], sha256: try Self.normalizedDigest(override),
                            size: Int64(info.st_size))
     }
 
@@ -119,23 +121,50 @@ public struct Installer {
         defer { withExtendedLifetime(lock) {} }
         if !force && store.isInstalled(plan.version) { return .alreadyInstalled(plan.version) }
 
-        let staging = try store.makeStagingDirectory(for: plan.version)
-        do {
-            try streamIntoStaging(plan, staging: staging, keepArchive: keepArchive)
-            if let interruption = monitor.interruption { throw interruption }
-            try store.promote(staging + "/go", as: plan.version)
-            try? FileSystem.removeTree(staging)
-        } catch {
-            try? FileSystem.removeTree(staging)
-            throw error
+        crossCheckCompanionDigest(plan)
+        var restarts = 0
+        while true {
+            let staging = try store.makeStagingDirectory(for: plan.version)
+            do {
+                try streamIntoStaging(plan, staging: staging, keepArchive: keepArchive)
+                if let interruption = monitor.interruption { throw interruption }
+                try store.promote(staging + "/go", as: plan.version)
+                try? FileSystem.removeTree(staging)
+                return .installed(plan.version)
+            } catch let restart as RestartRequired where restarts < context.retryPolicy.retries {
+                // Never splice two different files: discard what was unpacked, start again.
+                try? FileSystem.removeTree(staging)
+                restarts += 1
+                reporter.warning("\(restart.reason); starting over (\(restarts)/\(context.retryPolicy.retries))")
+            } catch let restart as RestartRequired {
+                try? FileSystem.removeTree(staging)
+                throw GoverError.network(url: plan.url, reason: restart.reason)
+            } catch {
+                try? FileSystem.removeTree(staging)
+                throw error
+            }
         }
-        return .installed(plan.version)
+    }
+
+    /// Mirrors often publish `<file>.sha256`. It is never trusted on its own (it comes from
+    /// the same host as the file), but disagreeing with the index is worth a warning.
+    private func crossCheckCompanionDigest(_ plan: InstallPlan) {
+        let url = plan.url
+        guard !url.hasPrefix(MirrorSources.officialFiles), !url.hasPrefix("file://") else { return }
+        guard let (_, body) = try? context.http.fetch(url + ".sha256"), body.count <= 4096 else { return }
+        let text = String(decoding: body, as: UTF8.self).trimmingWhitespace()
+        let digest = String(text.prefix(while: { !$0.isWhitespace })).lowercased()
+        guard digest.count == 64, digest.allSatisfy(\.isHexDigit) else { return }
+        if digest != plan.sha256 {
+            reporter.warning("\(url).sha256 says \(digest) but the index says \(plan.sha256); the index is what gover checks against")
+        }
     }
 
     /// The one pass: download ⇉ (SHA256, size) and ⇉ extraction, then verification.
     private func streamIntoStaging(_ plan: InstallPlan, staging: String, keepArchive: Bool) throws {
         let pipe = StreamBuffer()
-        let download = DownloadState()
+        let state = DownloadState()
+        let transferred = ArchiveDownload.Progress()
         let http = context.http
         let expectedSize = plan.size
         let archiveCopy = keepArchive ? try ArchiveCopy(directory: store.cacheDirectory + "/archives", filename: plan.filename) : nil
@@ -143,16 +172,17 @@ public struct Installer {
         reporter.info("Downloading \(plan.version.name) (\(plan.size.map(formatBytes) ?? "size unknown")) from \(plan.url)")
         reporter.beginProgress("  \(plan.filename)")
 
+        let download = ArchiveDownload(urls: plan.urls, http: http, policy: context.retryPolicy, reporter: reporter)
         let thread = DetachedThread {
             var hasher = SHA256()
             do {
-                _ = try http.stream(plan.url, onBody: { chunk in
-                    let total = download.received.withLock { received -> Int64 in
+                try download.run(progress: transferred, consume: { chunk in
+                    let total = state.received.withLock { received -> Int64 in
                         received += Int64(chunk.count)
                         return received
                     }
                     if let expectedSize, total > expectedSize {
-                        download.oversized.withLock { $0 = true }
+                        state.oversized.withLock { $0 = true }
                         return false
                     }
                     hasher.update(bufferPointer: chunk)
@@ -162,10 +192,10 @@ public struct Installer {
                     reporter.progress(received: received, total: expectedSize ?? total)
                     return !pipe.isCancelled
                 })
-                download.digest.withLock { $0 = hasher.finalize().map { byteHex($0) }.joined() }
+                state.digest.withLock { $0 = hasher.finalize().map { byteHex($0) }.joined() }
                 pipe.finish()
             } catch {
-                download.failure.withLock { $0 = error }
+                state.failure.withLock { $0 = error }
                 pipe.finish(error: error)
             }
         }
@@ -195,16 +225,21 @@ public struct Installer {
         reporter.clearProgressLine()
 
         if let interruption = InterruptMonitor.shared.interruption { throw interruption }
-        if download.oversized.current {
-            throw GoverError.sizeMismatch(file: plan.filename, expected: expectedSize ?? 0, actual: download.received.current)
+        if state.oversized.current {
+            throw GoverError.sizeMismatch(file: plan.filename, expected: expectedSize ?? 0, actual: state.received.current)
         }
-        if let failure = download.failure.current, !(failure is TransferAborted) { throw failure }
+        switch state.failure.current {
+        case let restart as RestartRequired: throw restart
+        case let failure as TransferError where failure.kind != .aborted: throw failure.goverError
+        case let failure as GoverError: throw failure
+        default: break
+        }
         if let extractionError, !Self.shouldVerifyAfter(extractionError) { throw extractionError }
-        let received = download.received.current
+        let received = state.received.current
         if let expectedSize, received != expectedSize {
             throw GoverError.sizeMismatch(file: plan.filename, expected: expectedSize, actual: received)
         }
-        let digest = download.digest.current ?? ""
+        let digest = state.digest.current ?? ""
         if digest != plan.sha256 {
             throw GoverError.checksumMismatch(file: plan.filename, expected: plan.sha256, actual: digest)
         }

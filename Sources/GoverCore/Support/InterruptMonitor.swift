@@ -22,6 +22,9 @@ public final class InterruptMonitor: @unchecked Sendable {
             return value
         }
         if alreadyStarted { return }
+        // Past a file-size limit (RLIMIT_FSIZE) a write fails with EFBIG instead of killing
+        // the process, so the install can clean up and say why.
+        signal(SIGXFSZ, SIG_IGN)
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)

@@ -1,7 +1,8 @@
 extension StringProtocol {
-    /// Leading and trailing spaces, tabs, carriage returns and newlines removed.
+    /// Leading and trailing white space (spaces, tabs, CR, LF and CRLF) removed.
     func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        // `Character.isWhitespace`, not a list of scalars: "\r\n" is one Character in Swift.
+        let isSpace: (Character) -> Bool = { $0.isWhitespace }
         guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
         let last = lastIndex(where: { !isSpace($0) })!
         return String(self[first...last])

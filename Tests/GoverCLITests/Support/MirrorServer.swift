@@ -1,18 +1,18 @@
 import Foundation
 
-/// `scripts/mirror-server` on 127.0.0.1: serves a directory like go.dev/dl, with faults
-/// injected through a `/_f/<spec>/` path prefix, and logs every request.
-final class MirrorServer {
+/// A helper server from `scripts/` on 127.0.0.1 that prints its port on its first line and
+/// stops when its stdin closes.
+class LoopbackServer {
     let port: Int
     let logPath: String
     private let process: Process
     private let stdin: Pipe
 
-    init(directory: String) {
-        logPath = directory + "/../requests.log"
+    init(script: String, arguments: [String], logPath: String) {
+        self.logPath = logPath
         process = Process()
-        process.executableURL = packageRoot.appendingPathComponent("scripts/mirror-server")
-        process.arguments = ["--dir", directory, "--log", logPath, "--exit-on-stdin-eof"]
+        process.executableURL = packageRoot.appendingPathComponent("scripts/" + script)
+        process.arguments = arguments + ["--log", logPath, "--exit-on-stdin-eof"]
         let out = Pipe()
         stdin = Pipe()
         process.standardOutput = out
@@ -20,7 +20,7 @@ final class MirrorServer {
         do {
             try process.run()
         } catch {
-            fatalError("cannot start scripts/mirror-server: \(error)")
+            fatalError("cannot start scripts/\(script): \(error)")
         }
         // The server prints its port on the first line once it listens.
         var line = Data()
@@ -30,15 +30,31 @@ final class MirrorServer {
             line.append(byte)
         }
         guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            fatalError("scripts/mirror-server did not report a port")
+            fatalError("scripts/\(script) did not report a port")
         }
         self.port = port
+    }
+
+    func logLines() -> [Substring] {
+        guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n")
     }
 
     func stop() {
         try? stdin.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
+    }
+}
+
+/// `scripts/mirror-server`: serves a directory like go.dev/dl, with faults injected through a
+/// `/_f/<spec>/` path prefix, and logs every request.
+final class MirrorServer: LoopbackServer {
+    init(directory: String, tls: (cert: String, key: String)? = nil) {
+        var arguments = ["--dir", directory]
+        if let tls { arguments += ["--tls-cert", tls.cert, "--tls-key", tls.key] }
+        super.init(script: "mirror-server", arguments: arguments,
+                   logPath: directory + "/../requests\(tls == nil ? "" : "-tls").log")
     }
 
     struct Request: Decodable {
@@ -52,13 +68,27 @@ final class MirrorServer {
 
     /// Requests served so far, oldest first.
     func requests() -> [Request] {
-        guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap {
-            try? JSONDecoder().decode(Request.self, from: Data($0.utf8))
-        }
+        logLines().compactMap { try? JSONDecoder().decode(Request.self, from: Data($0.utf8)) }
     }
 
     func archiveRequests() -> [Request] {
         requests().filter { $0.file?.hasSuffix(".tar.gz") == true }
+    }
+
+    func requests(of filename: String) -> [Request] {
+        requests().filter { $0.file == filename }
+    }
+}
+
+/// `scripts/forward-proxy`: an HTTP forward proxy (absolute-URI GET and CONNECT).
+final class ForwardProxy: LoopbackServer {
+    init(logPath: String) {
+        super.init(script: "forward-proxy", arguments: [], logPath: logPath)
+    }
+
+    var targets: [String] {
+        logLines().compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String])?["target"]
+        }
     }
 }

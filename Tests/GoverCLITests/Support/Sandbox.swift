@@ -86,6 +86,8 @@ final class Sandbox {
             "HOME": home,
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "LANG": "C.UTF-8",
+            // Retries stay on (they are under test) but wait milliseconds, not seconds.
+            "GOVER_RETRY_DELAY": "0.05",
         ]
         env.merge(extra) { $1 }
         return env

@@ -1,0 +1,56 @@
+/// How often and how patiently transient failures are retried.
+///
+/// Exponential backoff with jitter: attempt n waits about `baseDelay × 2^(n-1)` (capped),
+/// scaled by a random factor in [0.5, 1) so that many clients failing together (a CI fleet
+/// behind one proxy) do not retry in lockstep. A server's `Retry-After` wins, capped at a
+/// minute.
+public struct RetryPolicy: Sendable {
+    /// Retries after the first attempt (`GOVER_RETRIES`, default 4).
+    public var retries: Int
+    /// Seconds before the first retry (`GOVER_RETRY_DELAY`, default 1).
+    public var baseDelay: Double
+    public var maxDelay: Double = 30
+
+    public init(retries: Int = 4, baseDelay: Double = 1) {
+        self.retries = retries
+        self.baseDelay = baseDelay
+    }
+
+    public init(environment: [String: String]) {
+        self.init()
+        if let value = environment["GOVER_RETRIES"].flatMap(Int.init), value >= 0 { retries = value }
+        if let value = environment["GOVER_RETRY_DELAY"].flatMap(Double.init), value >= 0 { baseDelay = value }
+    }
+
+    func delay(beforeRetry attempt: Int, retryAfter: Double?) -> Double {
+        if let retryAfter { return min(max(retryAfter, 0), 60) }
+        var exponential = baseDelay
+        for _ in 1..<max(attempt, 1) { exponential *= 2 }
+        return min(exponential, maxDelay) * Double.random(in: 0.5..<1)
+    }
+
+    /// Runs `body`, retrying transient `TransferError`s; each retry is announced in one line.
+    func run<T>(reporter: Reporter, _ body: () throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try body()
+            } catch let error as TransferError where error.isTransient && attempt < retries {
+                attempt += 1
+                let wait = delay(beforeRetry: attempt, retryAfter: error.retryAfter)
+                reporter.warning("\(error.goverError.message); retry \(attempt)/\(retries) in \(formatDecimal(wait, digits: 1))s")
+                try pause(seconds: wait)
+            }
+        }
+    }
+}
+
+/// Sleeps, waking early to throw if Ctrl-C arrives.
+func pause(seconds: Double) throws {
+    let deadline = monotonicSeconds() + seconds
+    while monotonicSeconds() < deadline {
+        if let interruption = InterruptMonitor.shared.interruption { throw interruption }
+        usleep(UInt32(min(50_000, max(1, (deadline - monotonicSeconds()) * 1e6))))
+    }
+    if let interruption = InterruptMonitor.shared.interruption { throw interruption }
+}
