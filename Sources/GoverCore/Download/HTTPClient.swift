@@ -23,6 +23,8 @@ public final class HTTPClient: Sendable {
         /// A transfer slower than `lowSpeedLimit` bytes/s for `lowSpeedSeconds` is aborted.
         public var lowSpeedLimit = 1024
         public var lowSpeedSeconds = 30
+        /// The whole transfer's time limit in seconds; 0 means none (downloads), short for probes.
+        public var timeoutSeconds = 0
         /// A CA bundle to use instead of the system's (`GOVER_CA_BUNDLE`, `SSL_CERT_FILE`).
         public var caBundle: String?
 
@@ -51,6 +53,11 @@ public final class HTTPClient: Sendable {
         return (response, body)
     }
 
+    /// A HEAD request, for reachability probes (`gover doctor`'s GOPROXY check).
+    public func head(_ url: String) throws -> HTTPResponse {
+        try stream(url, headOnly: true, onBody: { _ in true })
+    }
+
     /// Streams a resource to `onBody` as it arrives. `onBody` returning false aborts the
     /// transfer (the caller then knows why); `onProgress` is called with (received, total)
     /// at libcurl's pace, and returning false aborts too.
@@ -58,6 +65,7 @@ public final class HTTPClient: Sendable {
         _ url: String,
         headers: [String] = [],
         compressed: Bool = false,
+        headOnly: Bool = false,
         onBody: (UnsafeRawBufferPointer) -> Bool,
         onProgress: ((Int64, Int64) -> Bool)? = nil
     ) throws -> HTTPResponse {
@@ -69,12 +77,12 @@ public final class HTTPClient: Sendable {
         return try withoutActuallyEscaping(onBody) { onBody in
             try withoutActuallyEscaping(onProgress ?? { _, _ in true }) { onProgress in
                 let transfer = Transfer(curl: curl, onBody: onBody, onProgress: onProgress)
-                return try perform(transfer, url: url, headers: headers, compressed: compressed)
+                return try perform(transfer, url: url, headers: headers, compressed: compressed, headOnly: headOnly)
             }
         }
     }
 
-    private func perform(_ transfer: Transfer, url: String, headers: [String], compressed: Bool) throws -> HTTPResponse {
+    private func perform(_ transfer: Transfer, url: String, headers: [String], compressed: Bool, headOnly: Bool) throws -> HTTPResponse {
         let curl = transfer.curl
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         var headerList: UnsafeMutablePointer<curl_slist>?
@@ -98,6 +106,8 @@ public final class HTTPClient: Sendable {
         set(gover_curl_setopt_long(curl, CURLOPT_LOW_SPEED_LIMIT, settings.lowSpeedLimit))
         set(gover_curl_setopt_long(curl, CURLOPT_LOW_SPEED_TIME, settings.lowSpeedSeconds))
         set(gover_curl_setopt_long(curl, CURLOPT_BUFFERSIZE, 256 * 1024))
+        if settings.timeoutSeconds > 0 { set(gover_curl_setopt_long(curl, CURLOPT_TIMEOUT, settings.timeoutSeconds)) }
+        if headOnly { set(gover_curl_setopt_long(curl, CURLOPT_NOBODY, 1)) }
         if compressed { set(gover_curl_setopt_string(curl, CURLOPT_ACCEPT_ENCODING, "")) }
         if let caBundle = settings.caBundle { set(gover_curl_setopt_string(curl, CURLOPT_CAINFO, caBundle)) }
         if headerList != nil { set(gover_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList)) }
