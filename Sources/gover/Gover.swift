@@ -31,7 +31,8 @@ struct Gover: ParsableCommand {
         \(exitStatusTable)
         """,
         version: goverVersion,
-        subcommands: [Install.self, Use.self, List.self, Uninstall.self, Current.self, Which.self]
+        subcommands: [Install.self, Use.self, List.self, Uninstall.self, Current.self, Which.self,
+                      Env.self, Init.self, DoctorCommand.self, Exec.self]
     )
 
     static var exitStatusTable: String {

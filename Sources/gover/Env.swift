@@ -1,0 +1,39 @@
+import ArgumentParser
+import GoverCore
+
+struct Env: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the shell code that puts the current Go first on PATH.",
+        discussion: """
+        Evaluate it in a shell, a CI step or a script: gover's `current/bin`, then \
+        ${GOPATH:-$HOME/go}/bin, go first on PATH, once (evaluating it again changes nothing). \
+        GOROOT is not exported: go finds its root from its own path; when GOROOT is set, \
+        the output unsets it. The code runs only shell built-ins.
+
+        Examples:
+          $ eval "$(gover env)"                         # bash, zsh, sh
+          $ gover env --shell fish | source             # fish
+          $ gover env --shell bash > ~/.gover.bash      # for BASH_ENV (non-interactive bash)
+        """
+    )
+
+    @Option(help: ArgumentHelp("bash, zsh, fish or sh (default: the shell gover runs from, else $SHELL).", valueName: "shell"))
+    var shell: Shell?
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        let environment = currentEnvironment()
+        let shell = try self.shell ?? Shell.detect(environment: environment)
+        let script = envScript(options.context(), environment: environment)
+        writeAll(script.render(for: shell, unsetGOROOT: environment["GOROOT"] != nil), to: 1)
+    }
+}
+
+extension Shell: ExpressibleByArgument {}
+
+/// The PATH code for this user's store.
+func envScript(_ context: GoverContext, environment: [String: String]) -> EnvScript {
+    EnvScript(storeRoot: context.store.root, home: GoverContext.homeDirectory(environment: environment),
+              exportRoot: !(environment["GOVER_ROOT"] ?? "").isEmpty)
+}
