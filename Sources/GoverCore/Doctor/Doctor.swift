@@ -366,7 +366,7 @@ public struct Doctor {
     func goSetting(_ key: String) -> (value: String, source: String)? {
         if let value = environment[key], !value.isEmpty { return (value, "the environment") }
         guard let file = goEnvFile, let bytes = FileSystem.readFile(file) else { return nil }
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+        for line in String(decoding: bytes, as: UTF8.self).textLines() {
             let trimmed = line.trimmingWhitespace()
             if trimmed.hasPrefix(key + "=") {
                 let value = String(trimmed.dropFirst(key.count + 1))

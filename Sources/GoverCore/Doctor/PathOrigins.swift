@@ -78,7 +78,7 @@ enum PathOrigins {
             guard stat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size < 1 << 20,
                   let bytes = FileSystem.readFile(file) else { continue }
             var insideGoverBlock = false
-            for (index, line) in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            for (index, line) in String(decoding: bytes, as: UTF8.self).textLines().enumerated() {
                 let trimmed = line.trimmingWhitespace()
                 if trimmed == ManagedBlock.begin { insideGoverBlock = true }
                 if trimmed == ManagedBlock.end { insideGoverBlock = false }

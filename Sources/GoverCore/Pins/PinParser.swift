@@ -113,7 +113,7 @@ public enum PinParser {
         var result: [(Int, String)] = []
         var body = Substring(text)
         if body.hasPrefix("\u{FEFF}") { body = body.dropFirst() }
-        for (index, raw) in body.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in body.textLines().enumerated() {
             let number = index + 1
             if raw.hasPrefix("<<<<<<<") || raw.hasPrefix(">>>>>>>") || raw.hasPrefix("=======") || raw.hasPrefix("|||||||") {
                 throw GoverError.invalidPinFile(path: path, line: number, reason: "an unresolved merge conflict (resolve it, keep one version)")

@@ -1,7 +1,8 @@
 extension StringProtocol {
     /// Leading and trailing spaces, tabs, carriage returns and newlines removed.
     func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        // "\r\n" is one Character (a grapheme cluster), equal to neither "\r" nor "\n".
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
         guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
         let last = lastIndex(where: { !isSpace($0) })!
         return String(self[first...last])
@@ -31,4 +32,12 @@ public func formatDecimal(_ value: Double, digits: Int) -> String {
     var fractionText = String(fraction)
     while fractionText.count < digits { fractionText = "0" + fractionText }
     return "\(scaled < 0 && whole == 0 ? "-" : "")\(whole).\(fractionText)"
+}
+
+extension StringProtocol {
+    /// The lines of a text file, LF or CRLF terminated ("\r\n" is a single Character, so a
+    /// plain split on "\n" would not see those line ends).
+    func textLines() -> [SubSequence] {
+        split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    }
 }
