@@ -7,8 +7,8 @@ struct Env: ParsableCommand {
         discussion: """
         Evaluate it in a shell, a CI step or a script: gover's `current/bin`, then \
         ${GOPATH:-$HOME/go}/bin, go first on PATH, once (evaluating it again changes nothing). \
-        GOROOT is not exported: go finds its root from its own path; when GOROOT is set, \
-        the output unsets it. The code runs only shell built-ins.
+        GOROOT is not exported but unset: go finds its root from its own path, and a GOROOT \
+        naming another tree breaks it. The code runs only shell built-ins.
 
         Examples:
           $ eval "$(gover env)"                         # bash, zsh, sh
@@ -26,7 +26,7 @@ struct Env: ParsableCommand {
         let environment = currentEnvironment()
         let shell = try self.shell ?? Shell.detect(environment: environment)
         let script = envScript(options.context(), environment: environment)
-        writeAll(script.render(for: shell, unsetGOROOT: environment["GOROOT"] != nil), to: 1)
+        writeAll(script.render(for: shell), to: 1)
     }
 }
 

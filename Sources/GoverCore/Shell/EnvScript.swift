@@ -28,9 +28,10 @@ public struct EnvScript: Sendable {
         self.exportRoot = exportRoot
     }
 
-    /// The code for `shell`. `unsetGOROOT`: include the line removing GOROOT.
-    public func render(for shell: Shell, unsetGOROOT: Bool) -> String {
-        shell == .fish ? fish(unsetGOROOT: unsetGOROOT) : posix(unsetGOROOT: unsetGOROOT)
+    /// The code for `shell`. It always removes GOROOT: the output may be saved and read
+    /// later (`BASH_ENV`), in an environment where something else set GOROOT.
+    public func render(for shell: Shell) -> String {
+        shell == .fish ? fish() : posix()
     }
 
     /// `"$HOME/.local/goversions"` or `"/opt/go versions"`, quoted for a double-quoted context
@@ -50,7 +51,7 @@ public struct EnvScript: Sendable {
         return "\"" + prefix + escaped + "\""
     }
 
-    private func posix(unsetGOROOT: Bool) -> String {
+    private func posix() -> String {
         var lines: [String] = []
         if exportRoot { lines.append("export GOVER_ROOT=\(quoted(storeRoot))") }
         lines += [
@@ -65,13 +66,12 @@ public struct EnvScript: Sendable {
             "       done",
             "       PATH=\"$_gover_c:$_gover_g${_gover_p:+:}$_gover_p\"; export PATH ;;",
             "esac",
-            "unset _gover_c _gover_g _gover_r _gover_p _gover_d",
+            "unset _gover_c _gover_g _gover_r _gover_p _gover_d GOROOT",
         ]
-        if unsetGOROOT { lines.append("unset GOROOT") }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func fish(unsetGOROOT: Bool) -> String {
+    private func fish() -> String {
         var lines: [String] = []
         if exportRoot { lines.append("set -gx GOVER_ROOT \(quoted(storeRoot))") }
         lines += [
@@ -85,8 +85,8 @@ public struct EnvScript: Sendable {
             "    end",
             "    set -gx PATH $_gover_c $_gover_g $_gover_p",
             "end",
+            "set -q GOROOT; and set -e GOROOT",
         ]
-        if unsetGOROOT { lines.append("set -q GOROOT; and set -e GOROOT") }
         return lines.joined(separator: "\n") + "\n"
     }
 }

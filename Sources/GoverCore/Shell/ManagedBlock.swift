@@ -11,10 +11,9 @@ public enum ManagedBlock {
     public static let begin = "# >>> gover >>>"
     public static let end = "# <<< gover <<<"
 
-    /// The block `gover init` writes for `shell`: the env script, GOROOT always unset
-    /// (the block is static; whatever set GOROOT earlier in start-up is undone).
+    /// The block `gover init` writes for `shell`: the env script.
     public static func forShell(_ shell: Shell, script: EnvScript) -> String {
-        wrap(script.render(for: shell, unsetGOROOT: true),
+        wrap(script.render(for: shell),
              comment: "# Managed by `gover init` (remove with `gover init --remove`): gover's Go first on PATH, no GOROOT.")
     }
 

@@ -87,7 +87,13 @@ public enum StartupFileEditor {
     static func resolve(_ path: String) throws -> String {
         var current = path
         for _ in 0..<32 {
-            guard let target = FileSystem.readLink(current) else { return current }
+            guard let target = FileSystem.readLink(current) else {
+                guard current != path else { return path }
+                // `~/../dotfiles/bashrc` reads better as `/home/dotfiles/bashrc`.
+                let parent = FileSystem.parentPath(of: current)
+                let name = current.split(separator: "/").last.map(String.init) ?? current
+                return ((try? FileSystem.realPath(parent)) ?? parent) + "/" + name
+            }
             current = target.hasPrefix("/") ? target : FileSystem.parentPath(of: current) + "/" + target
         }
         throw GoverError.filesystem(path: path, operation: "resolve", errno: ELOOP)
