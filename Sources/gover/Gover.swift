@@ -9,7 +9,8 @@ struct Gover: ParsableCommand {
         Toolchains live in a store (GOVER_ROOT, default ~/.local/goversions), one directory \
         per version; `current` is a symlink to the active one. Put it on your PATH once:
 
-          export PATH="$HOME/.local/goversions/current/bin:$PATH"
+          $ gover init                  # in your shell's start-up files (or: eval "$(gover env)")
+          $ gover doctor                # check that `go` is gover's, and how to fix it if not
 
         Examples:
           $ gover install 1.22          # newest 1.22.x, verified against go.dev's SHA256
@@ -37,7 +38,8 @@ struct Gover: ParsableCommand {
 
     static var exitStatusTable: String {
         (GoverError.ExitStatus.allCases.map { "  \($0.rawValue)  \($0.meaning)" }
-            + ["  130/143  interrupted by SIGINT/SIGTERM (nothing changed)"]).joined(separator: "\n")
+            + ["  126/127  gover exec: the command cannot be run / was not found",
+               "  130/143  interrupted by SIGINT/SIGTERM (nothing changed)"]).joined(separator: "\n")
     }
 }
 
