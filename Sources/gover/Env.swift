@@ -11,9 +11,9 @@ struct Env: ParsableCommand {
         naming another tree breaks it. The code runs only shell built-ins.
 
         Examples:
-          $ eval "$(gover env)"                         # bash, zsh, sh
-          $ gover env --shell fish | source             # fish
-          $ gover env --shell bash > ~/.gover.bash      # for BASH_ENV (non-interactive bash)
+          $ eval "$(gover env)"                     # bash, zsh, sh
+          $ gover env --shell fish | source         # fish
+          $ gover env --shell bash > ~/.gover.bash  # for BASH_ENV
         """
     )
 
@@ -25,15 +25,9 @@ struct Env: ParsableCommand {
     func run() throws {
         let environment = currentEnvironment()
         let shell = try self.shell ?? Shell.detect(environment: environment)
-        let script = envScript(options.context(), environment: environment)
+        let script = EnvScript(storeRoot: options.context().store.root, environment: environment)
         writeAll(script.render(for: shell), to: 1)
     }
 }
 
 extension Shell: ExpressibleByArgument {}
-
-/// The PATH code for this user's store.
-func envScript(_ context: GoverContext, environment: [String: String]) -> EnvScript {
-    EnvScript(storeRoot: context.store.root, home: GoverContext.homeDirectory(environment: environment),
-              exportRoot: !(environment["GOVER_ROOT"] ?? "").isEmpty)
-}

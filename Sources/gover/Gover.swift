@@ -7,10 +7,11 @@ struct Gover: ParsableCommand {
         abstract: "Install Go toolchains and switch between them.",
         discussion: """
         Toolchains live in a store (GOVER_ROOT, default ~/.local/goversions), one directory \
-        per version; `current` is a symlink to the active one. Put it on your PATH once:
+        per version; `current` is a symlink to the active one. Put current/bin on your PATH once:
 
-          $ gover init                  # in your shell's start-up files (or: eval "$(gover env)")
-          $ gover doctor                # check that `go` is gover's, and how to fix it if not
+          $ gover init                  # in your shell's start-up files
+          $ eval "$(gover env)"         # in this shell
+          $ gover doctor                # is `go` gover's? how to fix it
 
         Examples:
           $ gover install 1.22          # newest 1.22.x, verified against go.dev's SHA256

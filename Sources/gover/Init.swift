@@ -7,9 +7,10 @@ struct Init: ParsableCommand {
         discussion: """
         Writes a marked block (# >>> gover >>> ... # <<< gover <<<) into the files the shell \
         reads in login and in interactive mode:
-          bash  the login file bash reads (first of ~/.bash_profile, ~/.bash_login, ~/.profile;
-                ~/.profile is created only when none exists) and ~/.bashrc
-          zsh   $ZDOTDIR/.zshenv (every zsh) and .zshrc (after /etc/zprofile; on macOS .zprofile too)
+          bash  ~/.bashrc, and the login file bash reads: the first of
+                ~/.bash_profile, ~/.bash_login, ~/.profile (created if none)
+          zsh   $ZDOTDIR/.zshenv (every zsh) and .zshrc (after /etc/zprofile),
+                on macOS .zprofile too
           fish  ~/.config/fish/conf.d/gover.fish
           sh    ~/.profile (and $ENV when set)
         Running it again changes nothing; the previous contents of each changed file are kept \
@@ -40,7 +41,7 @@ struct Init: ParsableCommand {
         let shell = try self.shell ?? Shell.detect(environment: environment)
         let context = options.context()
         let home = GoverContext.homeDirectory(environment: environment)
-        let block = ManagedBlock.forShell(shell, script: envScript(context, environment: environment))
+        let block = ManagedBlock.forShell(shell, script: EnvScript(storeRoot: context.store.root, environment: environment))
         let files = StartupFiles.targets(for: shell, home: home, environment: environment, os: context.platform.os)
         let changes = try StartupFileEditor.plan(files, block: block, remove: remove)
         if !printOnly { try StartupFileEditor.apply(changes) }
@@ -70,7 +71,7 @@ struct Init: ParsableCommand {
             output += "New shells no longer get gover's Go from these files.\n"
         } else {
             output += "\nThe block:\n" + block.split(separator: "\n").map { "  | " + $0 }.joined(separator: "\n") + "\n"
-            output += "\nOpen a new shell, or now: " + (shell == .fish ? "gover env | source" : "eval \"$(gover env)\"") + "\n"
+            output += "\nOpen a new shell, or now: \(shell.evalCommand)\n"
             output += "\nNot covered by start-up files:\n"
             output += StartupFiles.nonInteractiveAdvice(for: shell, storeRoot: context.store.root, home: home).map { "  " + $0 }.joined(separator: "\n") + "\n"
             output += "Check everything with `gover doctor`.\n"

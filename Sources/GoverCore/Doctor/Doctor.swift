@@ -328,8 +328,7 @@ public struct Doctor {
         guard let shell else {
             return DoctorCheck("shell.rc", .skipped, "cannot tell the shell (SHELL is not set)", fix: "gover doctor from your shell, or gover init --shell bash|zsh|fish|sh")
         }
-        let script = EnvScript(storeRoot: store.root, home: home, exportRoot: environment["GOVER_ROOT"].map { !$0.isEmpty } ?? false)
-        let block = ManagedBlock.forShell(shell, script: script)
+        let block = ManagedBlock.forShell(shell, script: EnvScript(storeRoot: store.root, environment: environment))
         var missing: [String] = []
         var outdated: [String] = []
         let files = StartupFiles.targets(for: shell, home: home, environment: environment, os: os)
@@ -354,9 +353,7 @@ public struct Doctor {
 
     // MARK: Helpers
 
-    private var evalCommand: String {
-        shell == .fish ? "gover env | source" : "eval \"$(gover env)\""
-    }
+    private var evalCommand: String { (shell ?? .sh).evalCommand }
 
     private var initCommand: String {
         "`gover init" + (shell.map { " --shell \($0.rawValue)" } ?? "") + "`"
@@ -380,8 +377,7 @@ public struct Doctor {
     private var goEnvFile: String? {
         if let goenv = environment["GOENV"], !goenv.isEmpty { return goenv == "off" ? nil : goenv }
         if os == "darwin" { return home + "/Library/Application Support/go/env" }
-        let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
-        return config + "/go/env"
+        return StartupFiles.configHome(home: home, environment: environment) + "/go/env"
     }
 
     /// The version in `go version` output: `go version go1.22.5 linux/amd64`.

@@ -40,8 +40,8 @@ enum PathOrigins {
 
     /// Start-up files that may put a directory on PATH, most specific first.
     static func candidateFiles(home: String, environment: [String: String]) -> [String] {
-        let zdot = environment["ZDOTDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? home
-        let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+        let zdot = StartupFiles.zshDirectory(home: home, environment: environment)
+        let config = StartupFiles.configHome(home: home, environment: environment)
         var files = [".bash_profile", ".bash_login", ".profile", ".bashrc"].map { home + "/" + $0 }
         files += [".zshenv", ".zprofile", ".zshrc", ".zlogin"].map { zdot + "/" + $0 }
         files.append(config + "/fish/config.fish")

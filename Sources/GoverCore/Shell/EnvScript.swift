@@ -28,6 +28,12 @@ public struct EnvScript: Sendable {
         self.exportRoot = exportRoot
     }
 
+    /// For this user: HOME from `environment`; GOVER_ROOT exported when it is set there.
+    public init(storeRoot: String, environment: [String: String]) {
+        self.init(storeRoot: storeRoot, home: GoverContext.homeDirectory(environment: environment),
+                  exportRoot: !(environment["GOVER_ROOT"] ?? "").isEmpty)
+    }
+
     /// The code for `shell`. It always removes GOROOT: the output may be saved and read
     /// later (`BASH_ENV`), in an environment where something else set GOROOT.
     public func render(for shell: Shell) -> String {

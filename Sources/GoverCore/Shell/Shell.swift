@@ -31,6 +31,11 @@ public enum Shell: String, CaseIterable, Sendable {
         throw GoverError.unknownShell(parentName ?? "(SHELL is not set)")
     }
 
+    /// What to type to apply `gover env` in this shell now.
+    public var evalCommand: String {
+        self == .fish ? "gover env | source" : "eval \"$(gover env)\""
+    }
+
     /// The parent's program name from `/proc` (Linux); nil where there is no `/proc`.
     public static func parentProcessName() -> String? {
         guard let bytes = FileSystem.readFile("/proc/\(getppid())/comm") else { return nil }

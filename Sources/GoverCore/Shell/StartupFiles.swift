@@ -40,7 +40,7 @@ public enum StartupFiles {
                 StartupFile(path: home + "/.bashrc", readBy: "interactive bash"),
             ]
         case .zsh:
-            let directory = nonEmpty(environment["ZDOTDIR"]) ?? home
+            let directory = zshDirectory(home: home, environment: environment)
             var files = [StartupFile(path: directory + "/.zshenv", readBy: "every zsh, zsh -c included")]
             if os == "darwin" {
                 files.append(StartupFile(path: directory + "/.zprofile", readBy: "login zsh, after path_helper"))
@@ -48,8 +48,8 @@ public enum StartupFiles {
             files.append(StartupFile(path: directory + "/.zshrc", readBy: "interactive zsh, after /etc/zprofile"))
             return files
         case .fish:
-            let config = nonEmpty(environment["XDG_CONFIG_HOME"]) ?? home + "/.config"
-            return [StartupFile(path: config + "/fish/conf.d/gover.fish", readBy: "every fish", ownedByGover: true)]
+            return [StartupFile(path: configHome(home: home, environment: environment) + "/fish/conf.d/gover.fish",
+                                readBy: "every fish", ownedByGover: true)]
         case .sh:
             var files = [StartupFile(path: home + "/.profile", readBy: "login sh")]
             if let env = nonEmpty(environment["ENV"]), env.hasPrefix("/"), env != home + "/.profile" {
@@ -84,6 +84,16 @@ public enum StartupFiles {
                 "Non-interactive sh (`sh -c`, scripts) reads no file; it inherits PATH from its parent.",
             ] + common
         }
+    }
+
+    /// Where zsh looks for its user files: `$ZDOTDIR`, else HOME.
+    static func zshDirectory(home: String, environment: [String: String]) -> String {
+        nonEmpty(environment["ZDOTDIR"]) ?? home
+    }
+
+    /// `$XDG_CONFIG_HOME`, else `~/.config` (fish's and the go command's config root on Linux).
+    static func configHome(home: String, environment: [String: String]) -> String {
+        nonEmpty(environment["XDG_CONFIG_HOME"]) ?? home + "/.config"
     }
 
     private static func nonEmpty(_ value: String?) -> String? {
