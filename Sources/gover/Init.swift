@@ -62,7 +62,7 @@ struct Init: ParsableCommand {
             case .absent: verb = "does not exist: unchanged"
             }
             var line = "  \(name) (\(change.file.readBy)): \(verb)"
-            if change.changesSomething && change.action != .create {
+            if change.changesSomething && change.action != .create && !change.file.ownedByGover {
                 line += printOnly ? "" : "; backup: \(shown(change.backupPath))"
             }
             output += line + "\n"

@@ -312,6 +312,7 @@ struct ShellTests {
         #expect(sandbox.read(fishFile)?.contains("set -gx PATH") == true)
         #expect(try sandbox.gover("init", "--shell", "fish", "--remove").status == 0)
         #expect(!FileManager.default.fileExists(atPath: fishFile))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.home + "/.config/fish/conf.d").isEmpty)
 
         try "x\n# >>> gover >>>\nexport PATH=/oops\n".write(toFile: sandbox.home + "/.profile", atomically: true, encoding: .utf8)
         let damaged = try sandbox.gover("init", "--shell", "sh")

@@ -151,6 +151,7 @@ public struct Doctor {
         let mentions = PathOrigins.mentions(of: directory, in: files, home: home)
         var message = "\(first) comes first on PATH, \(goversOwn)"
         if let source { message += "; it is probably from \(source)" }
+        if gos.count > 1 { message += "; go on PATH, in order: " + gos.joined(separator: ", ") }
         var fix: String
         if mentions.isEmpty {
             fix = "remove \(directory) from PATH where it is set (it is in no start-up file gover knows), then open a new shell"

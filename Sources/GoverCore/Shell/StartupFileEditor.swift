@@ -13,7 +13,8 @@ public struct StartupFileChange: Sendable {
     var updated: [UInt8]?
     var mode: mode_t
 
-    /// Where the previous contents are kept: `<real path>.gover-backup`.
+    /// Where the previous contents are kept: `<real path>.gover-backup` (not for files that
+    /// are all gover's).
     public var backupPath: String { realPath + ".gover-backup" }
     public var isSymlinked: Bool { realPath != file.path }
     public var changesSomething: Bool { action != .unchanged && action != .absent }
@@ -66,7 +67,8 @@ public enum StartupFileEditor {
     public static func apply(_ changes: [StartupFileChange]) throws {
         for change in changes where change.changesSomething {
             guard let updated = change.updated else { continue }
-            if let original = change.original {
+            // A file that is all gover's (fish's conf.d snippet) needs no backup.
+            if let original = change.original, !change.file.ownedByGover {
                 try FileSystem.writeFileAtomically(change.backupPath, original, mode: change.mode)
             }
             if change.action == .create {
