@@ -16,10 +16,9 @@ enum Entry {
             var command = try Gover.parseAsRoot()
             try command.run()
         } catch let error as GoverError {
-            // After Ctrl-C, whatever failed next failed because of it.
-            let reported = InterruptMonitor.shared.interruption ?? error
-            writeAll("error: \(reported.message)\n", to: 2)
-            exit(reported.exitCode)
+            fail(error)
+        } catch let error as TransferError {
+            fail(error.goverError)
         } catch let error as ExitCode {
             exit(error.rawValue)
         } catch {
@@ -31,5 +30,12 @@ enum Entry {
             writeAll(Gover.fullMessage(for: error) + "\n", to: 2)
             exit(GoverError.ExitStatus.usage.rawValue)
         }
+    }
+
+    static func fail(_ error: GoverError) -> Never {
+        // After Ctrl-C, whatever failed next failed because of it.
+        let reported = InterruptMonitor.shared.interruption ?? error
+        writeAll("error: \(reported.message)\n", to: 2)
+        exit(reported.exitCode)
     }
 }

@@ -7,9 +7,11 @@ struct Gover: ParsableCommand {
         abstract: "Install Go toolchains and switch between them.",
         discussion: """
         Toolchains live in a store (GOVER_ROOT, default ~/.local/goversions), one directory \
-        per version; `current` is a symlink to the active one. Put it on your PATH once:
+        per version; `current` is a symlink to the active one. Put current/bin on your PATH once:
 
-          export PATH="$HOME/.local/goversions/current/bin:$PATH"
+          $ gover init                  # in your shell's start-up files
+          $ eval "$(gover env)"         # in this shell
+          $ gover doctor                # is `go` gover's? how to fix it
 
         Examples:
           $ gover install 1.22          # newest 1.22.x, verified against go.dev's SHA256
@@ -31,12 +33,14 @@ struct Gover: ParsableCommand {
         \(exitStatusTable)
         """,
         version: goverVersion,
-        subcommands: [Install.self, Use.self, List.self, Uninstall.self, Current.self, Which.self]
+        subcommands: [Install.self, Use.self, List.self, Uninstall.self, Current.self, Which.self,
+                      Env.self, Init.self, DoctorCommand.self, Exec.self]
     )
 
     static var exitStatusTable: String {
         (GoverError.ExitStatus.allCases.map { "  \($0.rawValue)  \($0.meaning)" }
-            + ["  130/143  interrupted by SIGINT/SIGTERM (nothing changed)"]).joined(separator: "\n")
+            + ["  126/127  gover exec: the command cannot be run / was not found",
+               "  130/143  interrupted by SIGINT/SIGTERM (nothing changed)"]).joined(separator: "\n")
     }
 }
 

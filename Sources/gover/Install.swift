@@ -16,10 +16,11 @@ struct Install: ParsableCommand {
           $ gover install --dry-run latest
           $ gover install --file go1.22.5.linux-amd64.tar.gz
           $ gover install 1.22.5 --file ./go.tgz --sha256 <64 hex digits>
+          $ gover install               # the version .go-version/go.mod/... asks for
         """
     )
 
-    @Argument(help: ArgumentHelp("Versions: 1.22.5, go1.22.5, 1.22 (newest 1.22.x), 1.23rc1, latest.", valueName: "selector"))
+    @Argument(help: ArgumentHelp("Versions: 1.22.5, go1.22.5, 1.22 (newest 1.22.x), 1.23rc1, latest (default: the project's pin file).", valueName: "selector"))
     var selectors: [String] = []
 
     @Flag(help: "Make the (last) installed version the active one.")
@@ -49,9 +50,6 @@ struct Install: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
-        if selectors.isEmpty && file == nil {
-            throw ValidationError("name a version to install, e.g. `gover install 1.22` (see `gover list --remote`)")
-        }
         if file != nil && selectors.count > 1 {
             throw ValidationError("--file installs one archive; give at most one version with it")
         }
@@ -62,7 +60,8 @@ struct Install: ParsableCommand {
         let context = options.context(os: os, arch: arch)
         if !dryRun { InterruptMonitor.shared.start() }
         let installer = Installer(context: context)
-        let plans = try makePlans(installer)
+        let selectors = self.selectors.isEmpty && file == nil ? [try pinnedSelector(context, mayLoadIndex: true)] : self.selectors
+        let plans = try makePlans(installer, selectors: selectors)
 
         if dryRun {
             for plan in plans {
@@ -91,7 +90,7 @@ struct Install: ParsableCommand {
         }
     }
 
-    private func makePlans(_ installer: Installer) throws -> [InstallPlan] {
+    private func makePlans(_ installer: Installer, selectors: [String]) throws -> [InstallPlan] {
         let context = installer.context
         if let file {
             // The index is the authority on digests when it lists the file; without it

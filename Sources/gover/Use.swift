@@ -12,11 +12,12 @@ struct Use: ParsableCommand {
           $ gover use 1.22.5
           $ gover use 1.21
           $ gover use --install 1.23
+          $ gover use                   # the version .go-version/go.mod/... asks for
         """
     )
 
-    @Argument(help: ArgumentHelp("Version to activate: 1.22.5, 1.22, latest, ...", valueName: "selector"))
-    var selector: String
+    @Argument(help: ArgumentHelp("Version to activate: 1.22.5, 1.22, latest, ... (default: the project's pin file).", valueName: "selector"))
+    var selector: String?
 
     @Flag(help: "Install the version first if it is not installed.")
     var install = false
@@ -24,11 +25,12 @@ struct Use: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
-        _ = try parseSelector(selector)
+        if let selector { _ = try parseSelector(selector) }
     }
 
     func run() throws {
         let context = options.context()
+        let selector = try self.selector ?? pinnedSelector(context, mayLoadIndex: install)
         let parsed = try parseSelector(selector)
         let installed = context.store.installedVersions()
         if let version = parsed.resolve(in: installed) {

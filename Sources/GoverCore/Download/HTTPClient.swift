@@ -83,6 +83,8 @@ public final class HTTPClient: Sendable {
         /// (`GOVER_LOW_SPEED_LIMIT`, `GOVER_LOW_SPEED_TIME`).
         public var lowSpeedLimit = 1024
         public var lowSpeedSeconds = 30
+        /// The whole transfer's time limit in seconds; 0 means none (downloads), short for probes.
+        public var timeoutSeconds = 0
         /// A CA bundle to use instead of the system's (`GOVER_CA_BUNDLE`, `SSL_CERT_FILE`).
         public var caBundle: String?
 
@@ -119,6 +121,12 @@ public final class HTTPClient: Sendable {
         return (head, body)
     }
 
+    /// A HEAD request, for reachability probes (`gover doctor`'s GOPROXY check).
+    @discardableResult
+    public func head(_ url: String) throws -> HTTPResponseHead {
+        try stream(url, headOnly: true, onBody: { _ in true })
+    }
+
     /// Streams a resource to `onBody` as it arrives. `onResponse` sees the response head
     /// before the first body byte (returning false aborts, e.g. when a resumed transfer
     /// turns out to be a different file); `onBody` returning false aborts; `onProgress`
@@ -128,6 +136,7 @@ public final class HTTPClient: Sendable {
         _ url: String,
         headers: [String] = [],
         compressed: Bool = false,
+        headOnly: Bool = false,
         onResponse: ((HTTPResponseHead) -> Bool)? = nil,
         onBody: (UnsafeRawBufferPointer) -> Bool,
         onProgress: ((Int64, Int64) -> Bool)? = nil
@@ -141,13 +150,14 @@ public final class HTTPClient: Sendable {
             try withoutActuallyEscaping(onProgress ?? { _, _ in true }) { onProgress in
                 try withoutActuallyEscaping(onResponse ?? { _ in true }) { onResponse in
                     let transfer = Transfer(curl: curl, onResponse: onResponse, onBody: onBody, onProgress: onProgress)
-                    return try perform(transfer, url: url, headers: headers, compressed: compressed)
+                    return try perform(transfer, url: url, headers: headers, compressed: compressed, headOnly: headOnly)
                 }
             }
         }
     }
 
-    private func perform(_ transfer: Transfer, url: String, headers: [String], compressed: Bool) throws -> HTTPResponseHead {
+    private func perform(_ transfer: Transfer, url: String, headers: [String], compressed: Bool,
+                         headOnly: Bool) throws -> HTTPResponseHead {
         let curl = transfer.curl
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         var headerList: UnsafeMutablePointer<curl_slist>?
@@ -171,6 +181,8 @@ public final class HTTPClient: Sendable {
         set(gover_curl_setopt_long(curl, CURLOPT_LOW_SPEED_LIMIT, settings.lowSpeedLimit))
         set(gover_curl_setopt_long(curl, CURLOPT_LOW_SPEED_TIME, settings.lowSpeedSeconds))
         set(gover_curl_setopt_long(curl, CURLOPT_BUFFERSIZE, 256 * 1024))
+        if settings.timeoutSeconds > 0 { set(gover_curl_setopt_long(curl, CURLOPT_TIMEOUT, settings.timeoutSeconds)) }
+        if headOnly { set(gover_curl_setopt_long(curl, CURLOPT_NOBODY, 1)) }
         if compressed { set(gover_curl_setopt_string(curl, CURLOPT_ACCEPT_ENCODING, "")) }
         if let caBundle = settings.caBundle { set(gover_curl_setopt_string(curl, CURLOPT_CAINFO, caBundle)) }
         if headerList != nil { set(gover_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList)) }

@@ -30,7 +30,7 @@ public struct GoverContext: Sendable {
         return homeDirectory(environment: environment) + "/.local/goversions"
     }
 
-    static func homeDirectory(environment: [String: String]) -> String {
+    public static func homeDirectory(environment: [String: String]) -> String {
         if let home = environment["HOME"], !home.isEmpty { return home }
         if let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir { return String(cString: dir) }
         return "/"

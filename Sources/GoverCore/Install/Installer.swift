@@ -304,7 +304,7 @@ func byteHex(_ byte: UInt8) -> String {
     String([hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
 }
 
-func currentDirectory() -> String {
+public func currentDirectory() -> String {
     guard let cwd = getcwd(nil, 0) else { return "." }
     defer { free(cwd) }
     return String(cString: cwd)

@@ -20,6 +20,13 @@ public enum GoverError: Error, Equatable, Sendable {
     case filesystem(path: String, operation: String, errno: Int32)
     case storeNotWritable(path: String, reason: String)
     case interrupted(signal: Int32)
+    case unknownShell(String)
+    case rcFileReadOnly(path: String, block: String)
+    case rcBlockDamaged(path: String)
+    case invalidPinFile(path: String, line: Int, reason: String)
+    case noPin(directory: String)
+    case pinNotSatisfied(pin: String, file: String, installed: [String])
+    case execFailed(command: String, errno: Int32)
 
     /// Exit statuses, documented in the README and in `gover --help`.
     public enum ExitStatus: Int32, CaseIterable, Sendable {
@@ -46,14 +53,17 @@ public enum GoverError: Error, Equatable, Sendable {
 
     public var exitCode: Int32 {
         switch self {
-        case .invalidSelector, .invalidArchiveName: return ExitStatus.usage.rawValue
-        case .versionNotFound, .notInstalled, .noArchiveForPlatform, .noCurrentVersion:
+        case .invalidSelector, .invalidArchiveName, .unknownShell, .invalidPinFile, .noPin:
+            return ExitStatus.usage.rawValue
+        case .versionNotFound, .notInstalled, .noArchiveForPlatform, .noCurrentVersion, .pinNotSatisfied:
             return ExitStatus.notFound.rawValue
         case .network, .httpStatus, .offlineWithoutCache, .indexUnreadable: return ExitStatus.network.rawValue
         case .checksumMismatch, .sizeMismatch, .corruptArchive, .missingChecksum: return ExitStatus.integrity.rawValue
         case .unsafeArchive: return ExitStatus.unsafeArchive.rawValue
-        case .filesystem, .storeNotWritable: return ExitStatus.filesystem.rawValue
-        case .activeVersion: return ExitStatus.failure.rawValue
+        case .filesystem, .storeNotWritable, .rcFileReadOnly: return ExitStatus.filesystem.rawValue
+        case .activeVersion, .rcBlockDamaged: return ExitStatus.failure.rawValue
+        // As shells report them: 127 command not found, 126 found but not runnable.
+        case .execFailed(_, let code): return code == ENOENT ? 127 : 126
         case .interrupted(let signal): return 128 + signal
         }
     }
@@ -103,6 +113,22 @@ public enum GoverError: Error, Equatable, Sendable {
             return "the store \(path) is not writable (\(reason)); set GOVER_ROOT to a writable directory"
         case .interrupted(let signal):
             return "interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"); nothing was changed"
+        case .unknownShell(let name):
+            return "cannot tell which shell '\(name)' is; pass --shell bash, zsh, fish or sh"
+        case .rcFileReadOnly(let path, let block):
+            return "\(path) is read-only, nothing was changed; add these lines at its end by hand (or make it writable and run `gover init` again):\n\(block)"
+        case .rcBlockDamaged(let path):
+            return "\(path) has a `# >>> gover >>>` line without a matching `# <<< gover <<<` line; delete the partial block by hand, then run `gover init` again"
+        case .invalidPinFile(let path, let line, let reason):
+            return "\(path):\(line): \(reason); write one version such as 1.22.5, go1.22.5 or 1.22, or name one: `gover use 1.22`"
+        case .noPin(let directory):
+            return "no version given, and no .go-version, go.work, go.mod or .tool-versions in \(directory) or above; name one, e.g. `gover use 1.22`"
+        case .pinNotSatisfied(let pin, let file, let installed):
+            let have = installed.isEmpty ? "none installed" : "installed: \(installed.joined(separator: ", "))"
+            return "\(file) asks for \(pin) and no installed version satisfies it (\(have)); run `gover install` (it reads the same file) or `gover use --install`"
+        case .execFailed(let command, let code):
+            let hint = code == ENOENT ? " (not found on PATH)" : ""
+            return "cannot run \(command): \(errorString(code))\(hint)"
         }
     }
 }

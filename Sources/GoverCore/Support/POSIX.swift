@@ -168,10 +168,12 @@ enum FileSystem {
     }
 
     /// Writes a file atomically: a temporary sibling, then `rename(2)` over the target.
-    static func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws {
+    /// `mode`, when given, is set exactly (the umask does not apply).
+    static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t? = nil) throws {
         let temporary = "\(path).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode ?? 0o644)
         guard fd >= 0 else { throw GoverError.filesystem(path: temporary, operation: "create", errno: errno) }
+        if let mode { _ = fchmod(fd, mode) }
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

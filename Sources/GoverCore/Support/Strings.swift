@@ -33,3 +33,11 @@ public func formatDecimal(_ value: Double, digits: Int) -> String {
     while fractionText.count < digits { fractionText = "0" + fractionText }
     return "\(scaled < 0 && whole == 0 ? "-" : "")\(whole).\(fractionText)"
 }
+
+extension StringProtocol {
+    /// The lines of a text file, LF or CRLF terminated ("\r\n" is a single Character, so a
+    /// plain split on "\n" would not see those line ends).
+    func textLines() -> [SubSequence] {
+        split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    }
+}

@@ -1,0 +1,409 @@
+/// `gover doctor`: checks that `go` is gover's current version in this environment, and
+/// says, for everything that is not, which file, which line or which command fixes it.
+///
+/// Read-only: it takes no lock, changes nothing, downloads nothing (the go it runs gets
+/// `GOTOOLCHAIN=local`, so it cannot switch toolchains). The only network access is one
+/// HEAD request to GOPROXY's first entry, skipped with `--offline`.
+public struct Doctor {
+    public var store: Store
+    public var environment: [String: String]
+    public var workingDirectory: String
+    public var home: String
+    /// The user's shell, for the start-up file check; nil when it cannot be told.
+    public var shell: Shell?
+    /// GOOS of this machine (where Go keeps its env file, which start-up files zsh reads).
+    public var os: String
+    public var offline: Bool
+    public var http: HTTPClient
+    /// How long `go version` may take (a cold start of a real toolchain takes ~100 ms).
+    public var goTimeout: Double = 10
+
+    public init(store: Store, environment: [String: String], workingDirectory: String, home: String,
+                shell: Shell?, os: String, offline: Bool, http: HTTPClient) {
+        self.store = store
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.home = home
+        self.shell = shell
+        self.os = os
+        self.offline = offline
+        self.http = http
+    }
+
+    /// An HTTP client for the GOPROXY probe: a few seconds at most.
+    public static func probeClient(environment: [String: String]) -> HTTPClient {
+        var settings = HTTPClient.Settings()
+        settings.caBundle = environment["GOVER_CA_BUNDLE"] ?? environment["SSL_CERT_FILE"]
+        settings.connectTimeoutSeconds = 3
+        settings.timeoutSeconds = 5
+        return HTTPClient(settings: settings)
+    }
+
+    public func run() -> DoctorReport {
+        let current = store.currentVersion()
+        let gos = PathOrigins.goExecutables(path: environment["PATH"] ?? "", workingDirectory: workingDirectory)
+        let toolchain = goSetting("GOTOOLCHAIN")
+        return DoctorReport(checks: [
+            currentCheck(current),
+            versionsCheck(),
+            stagingCheck(),
+            pathCheck(gos, current: current),
+            goVersionCheck(gos.first, current: current),
+            gorootCheck(current),
+            gopathBinCheck(),
+            gotoolchainCheck(toolchain, current: current),
+            pinCheck(current),
+            toolchainSwitchCheck(current, toolchain: toolchain),
+            proxyCheck(),
+            startupFilesCheck(),
+        ])
+    }
+
+    // MARK: The store
+
+    private var currentBin: String { store.currentLink + "/bin" }
+
+    private func currentCheck(_ current: GoVersion?) -> DoctorCheck {
+        let installed = store.installedVersions()
+        if let current {
+            return DoctorCheck("store.current", .ok, "current -> \(current.name) (\(store.path(of: current)))")
+        }
+        guard let newest = installed.max() else {
+            return DoctorCheck("store.current", .error, "no Go version is installed in \(store.root)",
+                               fix: "gover install latest")
+        }
+        if let target = FileSystem.readLink(store.currentLink) {
+            return DoctorCheck("store.current", .error, "\(store.currentLink) points to \(target), which is not installed",
+                               fix: "gover use \(newest.number)")
+        }
+        return DoctorCheck("store.current", .error, "no version is active (\(store.currentLink) does not exist)",
+                           fix: "gover use \(newest.number)")
+    }
+
+    private func versionsCheck() -> DoctorCheck {
+        let installed = store.installedVersions()
+        if installed.isEmpty { return DoctorCheck("store.versions", .ok, "no versions installed") }
+        var broken: [(version: GoVersion, problem: String)] = []
+        for version in installed {
+            let go = store.goBinary(of: version)
+            guard FileSystem.isExecutableFile(go) else {
+                broken.append((version, "\(go) is missing or not executable"))
+                continue
+            }
+            var env = environment
+            env["GOTOOLCHAIN"] = "local"
+            env.removeValue(forKey: "GOROOT")
+            let result = Subprocess.run(go, ["version"], environment: env, timeout: goTimeout)
+            if result.status != 0 || reportedVersion(result.output) != version {
+                broken.append((version, "`\(go) version` \(describe(result))"))
+            }
+        }
+        if broken.isEmpty {
+            return DoctorCheck("store.versions", .ok, "\(installed.count) installed, each runs: \(installed.map(\.name).joined(separator: ", "))")
+        }
+        return DoctorCheck("store.versions", .error,
+                           "incomplete versions in \(store.root):\n" + broken.map { "\($0.version.name): \($0.problem)" }.joined(separator: "\n"),
+                           fix: broken.map { "gover install --force \($0.version.number)" }.joined(separator: "\n"))
+    }
+
+    private func stagingCheck() -> DoctorCheck {
+        let staging = store.root + "/.staging"
+        let leftovers = FileSystem.directoryEntries(staging)
+        if leftovers.isEmpty { return DoctorCheck("store.staging", .ok, "no unfinished installs") }
+        // An exclusive flock held by a running gover refuses our shared one: that install is in flight.
+        let fd = open(store.root + "/.lock", O_RDONLY | O_CLOEXEC)
+        defer { if fd >= 0 { close(fd) } }
+        if fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) != 0 {
+            return DoctorCheck("store.staging", .ok, "an install is in progress (\(leftovers.count) staging entries)")
+        }
+        return DoctorCheck("store.staging", .warning,
+                           "\(leftovers.count) leftover staging entries in \(staging) (an install was killed); they were never visible as versions",
+                           fix: "rm -rf \(shellQuoted(staging))/* (any `gover install` or `gover use` also removes them)")
+    }
+
+    // MARK: PATH and the go command
+
+    private func pathCheck(_ gos: [String], current: GoVersion?) -> DoctorCheck {
+        let currentGo = currentBin + "/go"
+        guard let first = gos.first else {
+            return DoctorCheck("path.go", .error, "no `go` on PATH (PATH=\(environment["PATH"] ?? ""))",
+                               fix: "for this shell: \(evalCommand); for new shells: \(initCommand)")
+        }
+        let others = gos.dropFirst()
+        let shadowed = others.isEmpty ? "" : "; later on PATH, not used: " + others.joined(separator: ", ")
+        guard current != nil else {
+            return DoctorCheck("path.go", .skipped, "first go on PATH: \(first)\(shadowed) (gover has no active version, see store.current)")
+        }
+        let directory = FileSystem.parentPath(of: first)
+        if first == currentGo || directory == currentBin + "/" {
+            return DoctorCheck("path.go", .ok, "the first go on PATH is gover's: \(first)\(shadowed)")
+        }
+        if let real = try? FileSystem.realPath(directory), real == (try? FileSystem.realPath(currentBin)) {
+            return DoctorCheck("path.go", .warning,
+                               "the first go on PATH, \(first), is the current version's, but not through \(currentBin): it will not follow `gover use`",
+                               fix: "replace \(directory) with \(currentBin) on PATH: \(evalCommand); for new shells: \(initCommand)")
+        }
+        let goversOwn = gos.contains(currentGo) ? "before gover's \(currentGo)" : "and gover's \(currentBin) is not on PATH"
+        let source = directory.hasPrefix(store.root + "/")
+            ? "a fixed version from gover's store (it will not follow `gover use`)"
+            : PathOrigins.likelySource(of: directory, home: home)
+        let files = PathOrigins.candidateFiles(home: home, environment: environment)
+        let mentions = PathOrigins.mentions(of: directory, in: files, home: home)
+        var message = "\(first) comes first on PATH, \(goversOwn)"
+        if let source { message += "; it is probably from \(source)" }
+        if gos.count > 1 { message += "; go on PATH, in order: " + gos.joined(separator: ", ") }
+        var fix: String
+        if mentions.isEmpty {
+            fix = "remove \(directory) from PATH where it is set (it is in no start-up file gover knows), then open a new shell"
+        } else {
+            message += "; \(directory) is put on PATH at \(mentions.joined(separator: ", "))"
+            fix = "delete or comment out the line at \(mentions[0]), then open a new shell"
+        }
+        if !gos.contains(currentGo) { fix += "; \(initCommand) puts \(currentBin) first in new shells" }
+        fix += "; for this shell: \(evalCommand)"
+        return DoctorCheck("path.go", .error, message, fix: fix)
+    }
+
+    private func goVersionCheck(_ first: String?, current: GoVersion?) -> DoctorCheck {
+        guard let first else { return DoctorCheck("go.version", .skipped, "no go on PATH to run") }
+        var env = environment
+        env["GOTOOLCHAIN"] = "local"  // never let doctor's `go version` download a toolchain
+        let result = Subprocess.run(first, ["version"], environment: env, timeout: goTimeout)
+        guard result.status == 0, let reported = reportedVersion(result.output) else {
+            return DoctorCheck("go.version", .error, "`\(first) version` \(describe(result))",
+                               fix: current.map { "gover install --force \($0.number)" })
+        }
+        guard let current else {
+            return DoctorCheck("go.version", .skipped, "`go version` says \(reported.name); gover has no active version")
+        }
+        if reported == current {
+            return DoctorCheck("go.version", .ok, "`go version` says \(reported.name), the current version")
+        }
+        let isGovers = first == currentBin + "/go"
+        return DoctorCheck("go.version", .error, "`go version` says \(reported.name) (\(first)), but gover's current is \(current.name)",
+                           fix: isGovers ? "gover install --force \(current.number)" : "make gover's go the first on PATH (see path.go)")
+    }
+
+    private func gorootCheck(_ current: GoVersion?) -> DoctorCheck {
+        guard var goroot = environment["GOROOT"], !goroot.isEmpty else {
+            return DoctorCheck("env.goroot", .ok, "GOROOT is not set: go finds its root from its own path")
+        }
+        while goroot.count > 1 && goroot.hasSuffix("/") { goroot.removeLast() }
+        if goroot == store.currentLink {
+            return DoctorCheck("env.goroot", .ok, "GOROOT=\(goroot) follows the current version")
+        }
+        let where_ = PathOrigins.mentions(of: "GOROOT", in: PathOrigins.candidateFiles(home: home, environment: environment), home: home)
+        let remove = where_.isEmpty ? "" : " and delete the GOROOT line at \(where_.joined(separator: ", "))"
+        let unset = shell == .fish ? "set -e GOROOT" : "unset GOROOT"
+        if let current, (try? FileSystem.realPath(goroot)) == (try? FileSystem.realPath(store.path(of: current))) {
+            return DoctorCheck("env.goroot", .warning,
+                               "GOROOT=\(goroot) is the current tree now, but will be wrong after the next `gover use`",
+                               fix: unset + remove)
+        }
+        return DoctorCheck("env.goroot", .error,
+                           "GOROOT=\(goroot) is not gover's current tree\(current.map { " (\(store.path(of: $0)))" } ?? ""): go would use another Go's standard library and tools",
+                           fix: unset + remove)
+    }
+
+    private func gopathBinCheck() -> DoctorCheck {
+        let directory: String
+        let name: String
+        if let gobin = environment["GOBIN"], !gobin.isEmpty {
+            (directory, name) = (gobin, "GOBIN")
+        } else {
+            let gopath = environment["GOPATH"].flatMap { $0.split(separator: ":").first.map(String.init) } ?? home + "/go"
+            (directory, name) = (gopath + "/bin", "GOPATH/bin")
+        }
+        let entries = (environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        if entries.contains(directory) || entries.contains(directory + "/") {
+            return DoctorCheck("env.gopath-bin", .ok, "\(name) (\(directory)) is on PATH")
+        }
+        return DoctorCheck("env.gopath-bin", .warning,
+                           "\(name) (\(directory)) is not on PATH: programs installed with `go install` are not found",
+                           fix: "for this shell: \(evalCommand); for new shells: \(initCommand)")
+    }
+
+    // MARK: What makes go run another version by itself
+
+    private func gotoolchainCheck(_ setting: (value: String, source: String)?, current: GoVersion?) -> DoctorCheck {
+        guard let (value, source) = setting else {
+            return DoctorCheck("env.gotoolchain", .ok, "GOTOOLCHAIN is not set (auto): go runs itself unless a go.mod asks for a newer Go")
+        }
+        let mode = value.split(separator: "+").first.map(String.init) ?? value
+        if ["auto", "local", "path"].contains(mode) {
+            return DoctorCheck("env.gotoolchain", .ok, "GOTOOLCHAIN=\(value) (from \(source))")
+        }
+        let unset = source == "the environment"
+            ? (shell == .fish ? "set -e GOTOOLCHAIN" : "unset GOTOOLCHAIN") + " (and remove it where it is exported)"
+            : "go env -u GOTOOLCHAIN (it is set in \(source))"
+        guard mode.hasPrefix("go"), let version = GoVersion(mode) else {
+            return DoctorCheck("env.gotoolchain", .warning, "GOTOOLCHAIN=\(value) (from \(source)) is not a setting go understands", fix: unset)
+        }
+        if version == current {
+            return DoctorCheck("env.gotoolchain", .ok, "GOTOOLCHAIN=\(value) (from \(source)) names the current version")
+        }
+        return DoctorCheck("env.gotoolchain", .warning,
+                           "GOTOOLCHAIN=\(value) (from \(source)) makes every go command run \(version.name) (downloading it if needed) instead of gover's current \(current?.name ?? "version")",
+                           fix: unset)
+    }
+
+    private func pinCheck(_ current: GoVersion?) -> DoctorCheck {
+        let pin: ProjectPin?
+        do {
+            pin = try ProjectPin.discover(from: workingDirectory)
+        } catch let error as GoverError {
+            return DoctorCheck("project.pin", .warning, error.message)
+        } catch {
+            return DoctorCheck("project.pin", .warning, "\(error)")
+        }
+        guard let pin else {
+            return DoctorCheck("project.pin", .ok, "no .go-version, go.work, go.mod or .tool-versions in \(workingDirectory) or above")
+        }
+        guard let current else {
+            return DoctorCheck("project.pin", .warning, "\(pin.path):\(pin.line) asks for \(pin.requirement); no version is active",
+                               fix: "gover install --use (reads \(pin.path))")
+        }
+        if pin.requirement.isSatisfied(by: current) {
+            return DoctorCheck("project.pin", .ok, "\(pin.path):\(pin.line) asks for \(pin.requirement); current \(current.name) satisfies it")
+        }
+        return DoctorCheck("project.pin", .warning, "\(pin.path):\(pin.line) asks for \(pin.requirement), but current is \(current.name)",
+                           fix: "gover use (it reads \(pin.path); `gover install --use` when no installed version satisfies it)")
+    }
+
+    private func toolchainSwitchCheck(_ current: GoVersion?, toolchain: (value: String, source: String)?) -> DoctorCheck {
+        let module: ProjectPin?
+        do {
+            module = try ProjectPin.discover(from: workingDirectory, kinds: [.goWork, .goMod])
+        } catch {
+            return DoctorCheck("project.toolchain", .skipped, "cannot read the go.work/go.mod here (see project.pin)")
+        }
+        guard let module, let needed = module.minimumVersion else {
+            return DoctorCheck("project.toolchain", .ok, "no go.work or go.mod asks for a Go version here")
+        }
+        guard let current else { return DoctorCheck("project.toolchain", .skipped, "no active version") }
+        if needed <= current {
+            return DoctorCheck("project.toolchain", .ok, "\(module.path) needs Go >= \(needed.number); current \(current.name) builds it itself")
+        }
+        let fix = "gover install \(needed.number) --use"
+        if toolchain?.value == "local" || toolchain?.value.hasPrefix("local+") == true {
+            return DoctorCheck("project.toolchain", .error,
+                               "\(module.path):\(module.line) needs Go >= \(needed.number), current is \(current.name) and GOTOOLCHAIN=local: go commands fail here",
+                               fix: fix)
+        }
+        return DoctorCheck("project.toolchain", .warning,
+                           "\(module.path):\(module.line) needs Go >= \(needed.number): in this directory the go command downloads and runs \(needed.name) instead of gover's \(current.name)",
+                           fix: fix)
+    }
+
+    // MARK: Network and start-up files
+
+    private func proxyCheck() -> DoctorCheck {
+        let value = goSetting("GOPROXY")?.value ?? "https://proxy.golang.org,direct"
+        let first = value.split(whereSeparator: { $0 == "," || $0 == "|" }).first.map { String($0).trimmingWhitespace() } ?? ""
+        if first.isEmpty || first == "off" || first == "direct" {
+            return DoctorCheck("net.goproxy", .skipped, "GOPROXY=\(value): no proxy to probe")
+        }
+        if offline { return DoctorCheck("net.goproxy", .skipped, "GOPROXY \(first) not probed (--offline)") }
+        if first.hasPrefix("file://") {
+            let path = String(first.dropFirst("file://".count))
+            return FileSystem.isDirectory(path)
+                ? DoctorCheck("net.goproxy", .ok, "GOPROXY \(first) is a directory")
+                : DoctorCheck("net.goproxy", .warning, "GOPROXY \(first) does not exist", fix: "create it, or set GOPROXY=https://proxy.golang.org,direct")
+        }
+        let fix = "check the network and HTTPS_PROXY, or choose a reachable proxy: go env -w GOPROXY=https://proxy.golang.org,direct"
+        do {
+            let response = try http.head(first)
+            return DoctorCheck("net.goproxy", .ok, "GOPROXY \(first) answers (HTTP \(response.status))")
+        } catch let error as TransferError {
+            // Any HTTP answer (a proxy may refuse HEAD on its root) proves it is reachable.
+            if case .status(let status, _) = error.kind, status < 500 {
+                return DoctorCheck("net.goproxy", .ok, "GOPROXY \(first) answers (HTTP \(status))")
+            }
+            if case .connection(_, let reason) = error.kind {
+                return DoctorCheck("net.goproxy", .warning, "GOPROXY \(first) is unreachable: \(reason)", fix: fix)
+            }
+            return DoctorCheck("net.goproxy", .warning, "GOPROXY \(first) is unreachable: \(error.goverError.message)", fix: fix)
+        } catch let error as GoverError {
+            return DoctorCheck("net.goproxy", .warning, "GOPROXY \(first) is unreachable: \(error.message)", fix: fix)
+        } catch {
+            return DoctorCheck("net.goproxy", .warning, "GOPROXY \(first) is unreachable: \(error)", fix: fix)
+        }
+    }
+
+    private func startupFilesCheck() -> DoctorCheck {
+        guard let shell else {
+            return DoctorCheck("shell.rc", .skipped, "cannot tell the shell (SHELL is not set)", fix: "gover doctor from your shell, or gover init --shell bash|zsh|fish|sh")
+        }
+        let block = ManagedBlock.forShell(shell, script: EnvScript(storeRoot: store.root, environment: environment))
+        var missing: [String] = []
+        var outdated: [String] = []
+        let files = StartupFiles.targets(for: shell, home: home, environment: environment, os: os)
+        for file in files {
+            let bytes = FileSystem.readFile(file.path) ?? []
+            if ManagedBlock.contains(block, in: bytes) { continue }
+            if (try? ManagedBlock.locate(in: bytes, path: file.path)) != nil {
+                outdated.append(file.path)
+            } else {
+                missing.append("\(file.path) (\(file.readBy))")
+            }
+        }
+        if missing.isEmpty && outdated.isEmpty {
+            return DoctorCheck("shell.rc", .ok, "the gover block is in " + files.map(\.path).joined(separator: ", "))
+        }
+        var problems: [String] = []
+        if !missing.isEmpty { problems.append("no gover block in " + missing.joined(separator: ", ")) }
+        if !outdated.isEmpty { problems.append("an outdated gover block in " + outdated.joined(separator: ", ")) }
+        return DoctorCheck("shell.rc", .warning, problems.joined(separator: "; ") + " (\(shell.rawValue))",
+                           fix: "gover init --shell \(shell.rawValue) (see it first with --print)")
+    }
+
+    // MARK: Helpers
+
+    private var evalCommand: String { (shell ?? .sh).evalCommand }
+
+    private var initCommand: String {
+        "`gover init" + (shell.map { " --shell \($0.rawValue)" } ?? "") + "`"
+    }
+
+    /// A go setting from the environment, else from go's own env file (`go env -w`).
+    func goSetting(_ key: String) -> (value: String, source: String)? {
+        if let value = environment[key], !value.isEmpty { return (value, "the environment") }
+        guard let file = goEnvFile, let bytes = FileSystem.readFile(file) else { return nil }
+        for line in String(decoding: bytes, as: UTF8.self).textLines() {
+            let trimmed = line.trimmingWhitespace()
+            if trimmed.hasPrefix(key + "=") {
+                let value = String(trimmed.dropFirst(key.count + 1))
+                return value.isEmpty ? nil : (value, file)
+            }
+        }
+        return nil
+    }
+
+    /// `$GOENV`, else `os.UserConfigDir()/go/env` as the go command computes it.
+    private var goEnvFile: String? {
+        if let goenv = environment["GOENV"], !goenv.isEmpty { return goenv == "off" ? nil : goenv }
+        if os == "darwin" { return home + "/Library/Application Support/go/env" }
+        return StartupFiles.configHome(home: home, environment: environment) + "/go/env"
+    }
+
+    /// The version in `go version` output: `go version go1.22.5 linux/amd64`.
+    private func reportedVersion(_ output: String) -> GoVersion? {
+        let words = output.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard words.count >= 3, words[0] == "go", words[1] == "version" else { return nil }
+        return GoVersion(String(words[2]))
+    }
+
+    private func describe(_ result: Subprocess.Result) -> String {
+        if let spawnError = result.spawnError { return "cannot start: \(spawnError)" }
+        if result.timedOut { return "did not finish within \(Int(goTimeout))s" }
+        let firstLine = result.output.split(separator: "\n").first.map(String.init) ?? ""
+        guard let status = result.status else { return "was killed by a signal" }
+        return status == 0 ? "printed `\(firstLine)`" : "failed (exit \(status)): \(firstLine)"
+    }
+}
+
+/// `path` quoted for a POSIX shell command line shown to the user.
+func shellQuoted(_ path: String) -> String {
+    let safe = path.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:@%".contains($0) }
+    return safe ? path : "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import GoverCore
+
+struct Env: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the shell code that puts the current Go first on PATH.",
+        discussion: """
+        Evaluate it in a shell, a CI step or a script: gover's `current/bin`, then \
+        ${GOPATH:-$HOME/go}/bin, go first on PATH, once (evaluating it again changes nothing). \
+        GOROOT is not exported but unset: go finds its root from its own path, and a GOROOT \
+        naming another tree breaks it. The code runs only shell built-ins.
+
+        Examples:
+          $ eval "$(gover env)"                     # bash, zsh, sh
+          $ gover env --shell fish | source         # fish
+          $ gover env --shell bash > ~/.gover.bash  # for BASH_ENV
+        """
+    )
+
+    @Option(help: ArgumentHelp("bash, zsh, fish or sh (default: the shell gover runs from, else $SHELL).", valueName: "shell"))
+    var shell: Shell?
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        let environment = currentEnvironment()
+        let shell = try self.shell ?? Shell.detect(environment: environment)
+        let script = EnvScript(storeRoot: options.context().store.root, environment: environment)
+        writeAll(script.render(for: shell), to: 1)
+    }
+}
+
+extension Shell: ExpressibleByArgument {}
