@@ -28,18 +28,38 @@ let package = Package(
                 "CCurl",
                 "CLibArchive",
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            cSettings: [
+                // Homebrew's libarchive is keg-only: its headers are not on the default path.
+                .unsafeFlags(["-I/opt/homebrew/opt/libarchive/include", "-I/usr/local/opt/libarchive/include"],
+                             .when(platforms: [.macOS])),
+            ],
+            swiftSettings: [
+                .unsafeFlags(["-Xcc", "-I/opt/homebrew/opt/libarchive/include", "-Xcc", "-I/usr/local/opt/libarchive/include"],
+                             .when(platforms: [.macOS])),
+            ],
+            linkerSettings: [
+                // On Linux the shims open libcurl and libarchive with dlopen on first use (see
+                // CCurl/shim.h): nothing links them, so start-up does not load their dependency
+                // trees (~6 ms). On macOS they are linked as usual.
+                .linkedLibrary("curl", .when(platforms: [.macOS])),
+                .linkedLibrary("archive", .when(platforms: [.macOS])),
+                .unsafeFlags(["-L/opt/homebrew/opt/libarchive/lib", "-L/usr/local/opt/libarchive/lib"],
+                             .when(platforms: [.macOS])),
+                .linkedLibrary("dl", .when(platforms: [.linux])),
             ]
         ),
+        // No `pkgConfig:` on purpose: pkg-config would add -lcurl/-larchive to every link, and
+        // on Linux gover opens both lazily instead (DECISIONS.md, 2026-11-29). The headers are
+        // on the default include path with Debian's -dev packages.
         .systemLibrary(
             name: "CCurl",
             path: "CCurl",
-            pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
         .systemLibrary(
             name: "CLibArchive",
             path: "CLibArchive",
-            pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
         ),
         .testTarget(

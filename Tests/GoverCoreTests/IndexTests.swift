@@ -196,3 +196,24 @@ struct RetryTests {
         #expect(error.triesNextMirror == nextMirror)
     }
 }
+
+@Suite("Index cache file")
+struct IndexCacheFileTests {
+    @Test("round trip keeps releases, files, digests and validators")
+    func roundTrip() throws {
+        let index = try ReleaseIndex(json: Data(IndexTests.json.utf8))
+        let file = IndexCacheFile(url: "https://go.dev/dl/?mode=json&include=all", etag: "\"abc\"",
+                                  lastModified: "Tue, 01 Oct 2024 00:00:00 GMT", fetchedAt: 1_700_000_000.5, index: index)
+        let decoded = try #require(IndexCacheFile(bytes: file.encoded()))
+        #expect(decoded.url == file.url)
+        #expect(decoded.etag == "\"abc\"")
+        #expect(decoded.lastModified == file.lastModified)
+        #expect(decoded.fetchedAt == 1_700_000_000.5)
+        #expect(decoded.index.releases == index.releases)
+    }
+
+    @Test("anything else is not a cache file", arguments: ["", "{}", "gover-index-cache 2\n", "gover-index-cache 1\nurl\tx\n\ngo1.22\t1\n"])
+    func rejects(text: String) {
+        #expect(IndexCacheFile(bytes: Array(text.utf8)) == nil)
+    }
+}

@@ -44,30 +44,33 @@ public struct ExtractionSummary: Sendable {
 /// names are rewritten to absolute paths inside the real (symlink-free) destination, which
 /// is why `SECURE_NOABSOLUTEPATHS` cannot be used and the absolute check is ours.
 public enum ArchiveExtractor {
-    public static func extract(from source: ByteSource, into destination: String,
+    /// Extracts a tar stream (`gzipped`: a .tar.gz; otherwise already inflated, e.g. by
+    /// `GzipDecoder` on another thread).
+    public static func extract(from source: ByteSource, gzipped: Bool = true, into destination: String,
                                policy: ExtractionPolicy) throws -> ExtractionSummary {
+        if let reason = gover_archive_load_error() {
+            throw GoverError.missingLibrary(name: "libarchive", reason: String(cString: reason), package: "libarchive13")
+        }
         let root = try FileSystem.realPath(destination)
-        guard let reader = archive_read_new() else { throw corrupt("libarchive could not start") }
-        defer { archive_read_free(reader) }
-        guard let writer = archive_write_disk_new() else { throw corrupt("libarchive could not start") }
-        defer { archive_write_free(writer) }
+        guard let reader = gover_archive_read_new() else { throw corrupt("libarchive could not start") }
+        defer { gover_archive_read_free(reader) }
+        guard let writer = gover_archive_write_disk_new() else { throw corrupt("libarchive could not start") }
+        defer { gover_archive_write_free(writer) }
 
-        archive_read_support_filter_gzip(reader)
-        archive_read_support_format_tar(reader)
+        if gzipped { gover_archive_read_support_filter_gzip(reader) }
+        gover_archive_read_support_format_tar(reader)
         let flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM
-            | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS
-        archive_write_disk_set_options(writer, flags)
+            | ARCHIVE_EXTRACT_SECURE_NODOTDOT
+        gover_archive_write_disk_set_options(writer, flags)
 
         let input = ReadContext(source: source)
-        let context = Unmanaged.passUnretained(input).toOpaque()
-        guard archive_read_open(reader, context, nil, readCallback, nil) == ARCHIVE_OK else {
-            throw input.failure ?? corrupt(message(reader))
-        }
+        guard input.open(reader) else { throw input.failure ?? corrupt(message(reader)) }
 
         var summary = ExtractionSummary()
+        var links = SymlinkGuard()
         var entry: OpaquePointer?
         while true {
-            let status = archive_read_next_header(reader, &entry)
+            let status = gover_archive_read_next_header(reader, &entry)
             if status == ARCHIVE_EOF { break }
             if status < ARCHIVE_WARN { throw input.failure ?? corrupt(message(reader)) }
             guard let entry else { throw corrupt("missing entry header") }
@@ -75,25 +78,28 @@ public enum ArchiveExtractor {
             let name = try entryName(entry)
             let relative = try validatedPath(name, entry: name, policy: policy)
             try validateType(entry, name: name, relative: relative, policy: policy)
-            summary.bytes += max(0, archive_entry_size(entry))
+            try links.check(relative, entry: name)
+            summary.bytes += max(0, gover_archive_entry_size(entry))
             if summary.bytes > policy.maxExpandedBytes {
                 throw GoverError.unsafeArchive(entry: name, reason: "makes the archive expand past \(formatBytes(policy.maxExpandedBytes)) (a decompression bomb?)")
             }
 
-            archive_entry_set_pathname(entry, root + "/" + relative)
-            if let link = archive_entry_hardlink(entry) {
+            gover_archive_entry_set_pathname(entry, root + "/" + relative)
+            if let link = gover_archive_entry_hardlink(entry) {
                 let target = try validatedPath(String(cString: link), entry: name, policy: policy)
-                archive_entry_set_hardlink(entry, root + "/" + target)
+                try links.checkHardLinkTarget(target, entry: name)
+                gover_archive_entry_set_hardlink(entry, root + "/" + target)
             }
+            if (gover_archive_entry_filetype(entry) & S_IFMT) == S_IFLNK { links.created(relative) }
             // Toolchains need no setuid, setgid or sticky bits; strip them rather than refuse.
-            archive_entry_set_perm(entry, archive_entry_perm(entry) & 0o777)
+            gover_archive_entry_set_perm(entry, gover_archive_entry_perm(entry) & 0o777)
 
             try copyEntry(entry, name: name, from: reader, to: writer, input: input, root: root,
                           policy: policy, summary: &summary)
             summary.entries += 1
         }
         // Directory times and permissions are applied when the writer closes.
-        if archive_write_close(writer) < ARCHIVE_OK {
+        if gover_archive_write_close(writer) < ARCHIVE_OK {
             throw writeError(writer, name: "(closing)", root: root)
         }
         if summary.entries == 0 { throw corrupt("the archive is empty") }
@@ -111,31 +117,31 @@ public enum ArchiveExtractor {
     private static func copyEntry(_ entry: OpaquePointer, name: String, from reader: OpaquePointer,
                                   to writer: OpaquePointer, input: ReadContext, root: String,
                                   policy: ExtractionPolicy, summary: inout ExtractionSummary) throws {
-        if archive_write_header(writer, entry) < ARCHIVE_OK {
+        if gover_archive_write_header(writer, entry) < ARCHIVE_OK {
             throw writeError(writer, name: name, root: root)
         }
         var block: UnsafeRawPointer?
         var size = 0
         var offset: la_int64_t = 0
         while true {
-            let status = archive_read_data_block(reader, &block, &size, &offset)
+            let status = gover_archive_read_data_block(reader, &block, &size, &offset)
             if status == ARCHIVE_EOF { break }
             if status < ARCHIVE_OK { throw input.failure ?? corrupt("\(name): \(message(reader))") }
             summary.written += Int64(size)
             if summary.written > policy.maxExpandedBytes {
                 throw GoverError.unsafeArchive(entry: name, reason: "makes the archive expand past \(formatBytes(policy.maxExpandedBytes)) (a decompression bomb?)")
             }
-            if archive_write_data_block(writer, block, size, offset) < ARCHIVE_OK {
+            if gover_archive_write_data_block(writer, block, size, offset) < ARCHIVE_OK {
                 throw writeError(writer, name: name, root: root)
             }
         }
-        if archive_write_finish_entry(writer) < ARCHIVE_OK {
+        if gover_archive_write_finish_entry(writer) < ARCHIVE_OK {
             throw writeError(writer, name: name, root: root)
         }
     }
 
     private static func entryName(_ entry: OpaquePointer) throws -> String {
-        if let name = archive_entry_pathname(entry) ?? archive_entry_pathname_utf8(entry) {
+        if let name = gover_archive_entry_pathname(entry) ?? gover_archive_entry_pathname_utf8(entry) {
             return String(cString: name)
         }
         throw GoverError.unsafeArchive(entry: "?", reason: "has a name that cannot be decoded")
@@ -164,11 +170,11 @@ public enum ArchiveExtractor {
     private static func validateType(_ entry: OpaquePointer, name: String, relative: String,
                                      policy: ExtractionPolicy) throws {
         // libarchive's AE_IF* constants are the POSIX S_IF* values (its macros do not import).
-        switch archive_entry_filetype(entry) & S_IFMT {
+        switch gover_archive_entry_filetype(entry) & S_IFMT {
         case S_IFREG, S_IFDIR:
             return
         case S_IFLNK:
-            guard let target = archive_entry_symlink(entry).map({ String(cString: $0) }) else {
+            guard let target = gover_archive_entry_symlink(entry).map({ String(cString: $0) }) else {
                 throw GoverError.unsafeArchive(entry: name, reason: "is a symlink without a target")
             }
             if target.hasPrefix("/") {
@@ -193,17 +199,17 @@ public enum ArchiveExtractor {
         }
     }
 
-    private static func message(_ archive: OpaquePointer) -> String {
-        archive_error_string(archive).map { String(cString: $0) } ?? "unknown libarchive error"
+    static func message(_ archive: OpaquePointer) -> String {
+        gover_archive_error_string(archive).map { String(cString: $0) } ?? "unknown libarchive error"
     }
 
-    private static func corrupt(_ reason: String) -> GoverError {
+    static func corrupt(_ reason: String) -> GoverError {
         .corruptArchive(file: "archive", reason: reason)
     }
 
     private static func writeError(_ archive: OpaquePointer, name: String, root: String) -> GoverError {
         let text = message(archive)
-        let code = archive_errno(archive)
+        let code = gover_archive_errno(archive)
         // libarchive's own security refusals (they back up the checks above).
         if text.contains("symlink") || text.contains("..") || text.contains("absolute") {
             return .unsafeArchive(entry: name, reason: "was refused by libarchive: \(text)")
@@ -216,28 +222,39 @@ public enum ArchiveExtractor {
     }
 }
 
-/// Holds the bytes handed to libarchive: they must stay valid until its next read call.
-private final class ReadContext {
-    let source: ByteSource
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-    var failure: Error?
 
-    init(source: ByteSource) {
-        self.source = source
+/// The symlinks an archive has created so far. Together with the lexical check that each
+/// symlink's target stays inside the tree, refusing any entry below (or replacing) one of
+/// them means every path is resolved through real directories only: no entry can reach
+/// outside the destination, whatever the order or nesting of links.
+struct SymlinkGuard {
+    private var symlinks = Set<Substring>()
+
+    mutating func created(_ path: String) {
+        symlinks.insert(Substring(path))
     }
 
-    deinit { buffer.deallocate() }
-}
+    /// `path` (normalised, relative) must not be, or lie below, a symlink.
+    func check(_ path: String, entry: String) throws {
+        guard !symlinks.isEmpty else { return }
+        var end = path.endIndex
+        while true {
+            let prefix = path[..<end]
+            if symlinks.contains(prefix) {
+                let reason = end == path.endIndex ? "replaces the symlink \(prefix)" : "would be written through the symlink \(prefix)"
+                throw GoverError.unsafeArchive(entry: entry, reason: reason)
+            }
+            guard let slash = path[..<end].lastIndex(of: "/") else { return }
+            end = slash
+        }
+    }
 
-private func readCallback(_ archive: OpaquePointer?, _ context: UnsafeMutableRawPointer?,
-                          _ output: UnsafeMutablePointer<UnsafeRawPointer?>?) -> la_ssize_t {
-    let input = Unmanaged<ReadContext>.fromOpaque(context!).takeUnretainedValue()
-    do {
-        let count = try input.source.read(into: input.buffer)
-        output?.pointee = UnsafeRawPointer(input.buffer.baseAddress)
-        return la_ssize_t(count)
-    } catch {
-        input.failure = error
-        return -1
+    /// A hard link may not point at a symlink, nor through one.
+    func checkHardLinkTarget(_ target: String, entry: String) throws {
+        do {
+            try check(target, entry: entry)
+        } catch {
+            throw GoverError.unsafeArchive(entry: entry, reason: "is a hard link to or through a symlink (\(target))")
+        }
     }
 }

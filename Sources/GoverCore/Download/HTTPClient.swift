@@ -101,12 +101,14 @@ public final class HTTPClient: Sendable {
 
     public let settings: Settings
 
-    private static let globalInit: Void = {
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    /// Loads libcurl (on Linux it is opened on first use, not at start-up) and initialises it once.
+    private static let loadError: String? = {
+        if let error = gover_curl_load_error() { return String(cString: error) }
+        gover_curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        return nil
     }()
 
     public init(settings: Settings = Settings()) {
-        _ = HTTPClient.globalInit
         self.settings = settings
     }
 
@@ -141,10 +143,13 @@ public final class HTTPClient: Sendable {
         onBody: (UnsafeRawBufferPointer) -> Bool,
         onProgress: ((Int64, Int64) -> Bool)? = nil
     ) throws -> HTTPResponseHead {
-        guard let curl = curl_easy_init() else {
+        if let reason = HTTPClient.loadError {
+            throw GoverError.missingLibrary(name: "libcurl", reason: reason, package: "libcurl4")
+        }
+        guard let curl = gover_curl_easy_init() else {
             throw TransferError(url: url, kind: .connection(code: -1, reason: "libcurl could not start a transfer"))
         }
-        defer { curl_easy_cleanup(curl) }
+        defer { gover_curl_easy_cleanup(curl) }
 
         return try withoutActuallyEscaping(onBody) { onBody in
             try withoutActuallyEscaping(onProgress ?? { _, _ in true }) { onProgress in
@@ -161,8 +166,8 @@ public final class HTTPClient: Sendable {
         let curl = transfer.curl
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         var headerList: UnsafeMutablePointer<curl_slist>?
-        for header in headers { headerList = curl_slist_append(headerList, header) }
-        defer { curl_slist_free_all(headerList) }
+        for header in headers { headerList = gover_curl_slist_append(headerList, header) }
+        defer { gover_curl_slist_free_all(headerList) }
 
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         let isHTTPS = url.lowercased().hasPrefix("https://")
@@ -194,13 +199,13 @@ public final class HTTPClient: Sendable {
         set(gover_curl_setopt_xferinfo_callback(curl, transferProgress))
         set(gover_curl_setopt_pointer(curl, CURLOPT_XFERINFODATA, context))
         if code != CURLE_OK {
-            let reason = "libcurl rejected an option: \(String(cString: curl_easy_strerror(code)))"
+            let reason = "libcurl rejected an option: \(String(cString: gover_curl_easy_strerror(code)))"
             throw TransferError(url: url, kind: .connection(code: Int32(code.rawValue), reason: reason))
         }
 
         let result = errorBuffer.withUnsafeMutableBufferPointer { buffer -> CURLcode in
             _ = gover_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, buffer.baseAddress)
-            return curl_easy_perform(curl)
+            return gover_curl_easy_perform(curl)
         }
         _ = gover_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, nil)
 
@@ -211,7 +216,7 @@ public final class HTTPClient: Sendable {
         if result != CURLE_OK {
             if transfer.abortedByCaller { throw TransferError(url: url, kind: .aborted) }
             let detail = string(fromCString: errorBuffer)
-            let reason = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
+            let reason = detail.isEmpty ? String(cString: gover_curl_easy_strerror(result)) : detail
             throw TransferError(url: url, kind: .connection(code: Int32(result.rawValue), reason: reason))
         }
         if head.status >= 400 {

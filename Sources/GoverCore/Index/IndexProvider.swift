@@ -35,15 +35,8 @@ public struct IndexProvider {
     }
     public let origin = Origin()
 
-    struct CacheMetadata: Codable {
-        var url: String
-        var etag: String?
-        var lastModified: String?
-        var fetchedAt: Double
-    }
-
-    private var indexPath: String { cacheDirectory + "/index.json" }
-    private var metadataPath: String { cacheDirectory + "/index.meta.json" }
+    /// The cache file (see `IndexCacheFile`).
+    public var cachePath: String { cacheDirectory + "/index.v1" }
 
     /// Runs `body` with the index; if it finds no such version in a cached copy, asks the
     /// server once more (a release may have come out since the cache was filled).
@@ -78,12 +71,12 @@ public struct IndexProvider {
     private func loadReportingSource(revalidate: Bool = false) throws -> (index: ReleaseIndex, fromFreshCache: Bool) {
         defer { warnIfInsecure() }
         let cached = readCache()
-        if let (metadata, bytes) = cached {
-            let age = wallClockSeconds() - metadata.fetchedAt
+        if let cached {
+            let age = wallClockSeconds() - cached.fetchedAt
             if offline || (!revalidate && age >= 0 && age < timeToLive) {
-                origin.url = metadata.url
+                origin.url = cached.url
                 origin.fromCache = true
-                return (try decode(bytes, source: indexPath), true)
+                return (cached.index, true)
             }
         } else if offline {
             throw GoverError.offlineWithoutCache(indexURL: sources.indexURL)
@@ -93,13 +86,13 @@ public struct IndexProvider {
 
     /// Asks each index URL in turn (retrying transient failures on each); falls back to a
     /// stale cache, with a warning, when none answers.
-    private func fetch(cached: (CacheMetadata, [UInt8])?) throws -> ReleaseIndex {
+    private func fetch(cached: IndexCacheFile?) throws -> ReleaseIndex {
         var firstError: TransferError?
         for url in sources.indexURLs {
             var headers: [String] = []
-            if let metadata = cached?.0, metadata.url == url {
-                if let etag = metadata.etag { headers.append("If-None-Match: \(etag)") }
-                if let lastModified = metadata.lastModified { headers.append("If-Modified-Since: \(lastModified)") }
+            if let cached, cached.url == url {
+                if let etag = cached.etag { headers.append("If-None-Match: \(etag)") }
+                if let lastModified = cached.lastModified { headers.append("If-Modified-Since: \(lastModified)") }
             }
             let head: HTTPResponseHead
             let body: [UInt8]
@@ -112,27 +105,25 @@ public struct IndexProvider {
             }
             origin.url = url
             origin.fromCache = false
-            if head.status == 304, let (metadata, bytes) = cached {
-                var refreshed = metadata
+            if head.status == 304, var refreshed = cached {
                 refreshed.fetchedAt = wallClockSeconds()
-                writeCache(metadata: refreshed, bytes: nil)
-                return try decode(bytes, source: indexPath)
+                writeCache(refreshed)
+                return refreshed.index
             }
             let index = try decode(body, source: url)
-            writeCache(metadata: CacheMetadata(url: url, etag: head.etag, lastModified: head.lastModified,
-                                               fetchedAt: wallClockSeconds()),
-                       bytes: body)
+            writeCache(IndexCacheFile(url: url, etag: head.etag, lastModified: head.lastModified,
+                                      fetchedAt: wallClockSeconds(), index: index))
             return index
         }
         if let interruption = InterruptMonitor.shared.interruption { throw interruption }
         // The first index is the one the user chose; its failure is the one to explain.
         let error = firstError?.goverError ?? GoverError.offlineWithoutCache(indexURL: sources.indexURL)
-        guard let (metadata, bytes) = cached else { throw error }
-        let minutes = Int((wallClockSeconds() - metadata.fetchedAt) / 60)
+        guard let cached else { throw error }
+        let minutes = Int((wallClockSeconds() - cached.fetchedAt) / 60)
         reporter.warning("\(error.message); using the cached index from \(minutes) min ago")
-        origin.url = metadata.url
+        origin.url = cached.url
         origin.fromCache = true
-        return try decode(bytes, source: indexPath)
+        return cached.index
     }
 
     private func decode(_ bytes: [UInt8], source: String) throws -> ReleaseIndex {
@@ -143,24 +134,20 @@ public struct IndexProvider {
         }
     }
 
-    /// The cached index, if it was fetched from the same URL (switching mirrors must not
-    /// reuse another mirror's index).
-    private func readCache() -> (CacheMetadata, [UInt8])? {
-        guard let metaBytes = FileSystem.readFile(metadataPath),
-              let metadata = try? JSONDecoder().decode(CacheMetadata.self, from: Data(metaBytes)),
-              sources.indexURLs.contains(metadata.url),
-              let bytes = FileSystem.readFile(indexPath) else { return nil }
-        return (metadata, bytes)
+    /// The cached index, if it was fetched from one of this configuration's index URLs
+    /// (switching mirrors must not reuse another mirror's index).
+    private func readCache() -> IndexCacheFile? {
+        guard let bytes = FileSystem.readFile(cachePath), let cached = IndexCacheFile(bytes: bytes),
+              sources.indexURLs.contains(cached.url) else { return nil }
+        return cached
     }
 
     /// Best effort: a store the user cannot write (root's, in a Docker image) still lists
     /// versions, it just does not cache.
-    private func writeCache(metadata: CacheMetadata, bytes: [UInt8]?) {
+    private func writeCache(_ cache: IndexCacheFile) {
         do {
             try FileSystem.makeDirectories(cacheDirectory)
-            if let bytes { try FileSystem.writeFileAtomically(indexPath, bytes) }
-            let encoded = try JSONEncoder().encode(metadata)
-            try FileSystem.writeFileAtomically(metadataPath, Array(encoded))
+            try FileSystem.writeFileAtomically(cachePath, cache.encoded())
         } catch {
             // Not caching only costs a later re-download.
         }

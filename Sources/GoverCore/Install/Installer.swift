@@ -162,7 +162,9 @@ public struct Installer {
 
     /// The one pass: download ⇉ (SHA256, size) and ⇉ extraction, then verification.
     private func streamIntoStaging(_ plan: InstallPlan, staging: String, keepArchive: Bool) throws {
+        // download ⇉ `pipe` (gzip) ⇉ decoder thread ⇉ `tar` ⇉ extractor (this thread).
         let pipe = StreamBuffer()
+        let tar = StreamBuffer()
         let state = DownloadState()
         let transferred = ArchiveDownload.Progress()
         let http = context.http
@@ -200,18 +202,34 @@ public struct Installer {
             }
         }
 
+        let decoder = DetachedThread {
+            do {
+                try GzipDecoder.decode(from: pipe, into: tar)
+                tar.finish()
+            } catch {
+                tar.finish(error: error)
+            }
+        }
+
         var extractionError: Error?
         InterruptMonitor.shared.whileRunning(onInterrupt: {
-            pipe.cancel(InterruptMonitor.shared.interruption ?? GoverError.interrupted(signal: SIGINT))
+            let interruption = InterruptMonitor.shared.interruption ?? GoverError.interrupted(signal: SIGINT)
+            tar.cancel(interruption)
+            pipe.cancel(interruption)
         }) {
             thread.start()
+            decoder.start()
             do {
-                _ = try ArchiveExtractor.extract(from: pipe, into: staging,
+                _ = try ArchiveExtractor.extract(from: tar, gzipped: false, into: staging,
                                                  policy: .forArchive(ofSize: expectedSize ?? 256 << 20))
-                // libarchive stops at the end-of-archive marker; the hash needs every byte.
-                try drain(pipe)
+                // libarchive stops at the end-of-archive marker; the decoder, and the hash,
+                // need every byte.
+                try drain(tar)
+                decoder.join()
             } catch {
                 extractionError = error
+                tar.cancel(error)
+                decoder.join()
                 if Self.shouldVerifyAfter(error) {
                     // A malformed archive is most often a corrupt download: finish the
                     // transfer so the checksum can say so.
@@ -234,6 +252,7 @@ public struct Installer {
         case let failure as GoverError: throw failure
         default: break
         }
+        // A transfer error reached the extractor through the decoder; it is reported above.
         if let extractionError, !Self.shouldVerifyAfter(extractionError) { throw extractionError }
         let received = state.received.current
         if let expectedSize, received != expectedSize {

@@ -20,6 +20,7 @@ public enum GoverError: Error, Equatable, Sendable {
     case filesystem(path: String, operation: String, errno: Int32)
     case storeNotWritable(path: String, reason: String)
     case interrupted(signal: Int32)
+    case missingLibrary(name: String, reason: String, package: String)
     case unknownShell(String)
     case rcFileReadOnly(path: String, block: String)
     case rcBlockDamaged(path: String)
@@ -61,7 +62,7 @@ public enum GoverError: Error, Equatable, Sendable {
         case .checksumMismatch, .sizeMismatch, .corruptArchive, .missingChecksum: return ExitStatus.integrity.rawValue
         case .unsafeArchive: return ExitStatus.unsafeArchive.rawValue
         case .filesystem, .storeNotWritable, .rcFileReadOnly: return ExitStatus.filesystem.rawValue
-        case .activeVersion, .rcBlockDamaged: return ExitStatus.failure.rawValue
+        case .activeVersion, .rcBlockDamaged, .missingLibrary: return ExitStatus.failure.rawValue
         // As shells report them: 127 command not found, 126 found but not runnable.
         case .execFailed(_, let code): return code == ENOENT ? 127 : 126
         case .interrupted(let signal): return 128 + signal
@@ -111,6 +112,8 @@ public enum GoverError: Error, Equatable, Sendable {
             return "cannot \(operation) \(path): \(reason)\(hint)"
         case .storeNotWritable(let path, let reason):
             return "the store \(path) is not writable (\(reason)); set GOVER_ROOT to a writable directory"
+        case .missingLibrary(let name, let reason, let package):
+            return "cannot load \(name) (\(reason)); install it, e.g. `apt-get install \(package)`"
         case .interrupted(let signal):
             return "interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"); nothing was changed"
         case .unknownShell(let name):
