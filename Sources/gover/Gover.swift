@@ -30,7 +30,7 @@ struct Gover: ParsableCommand {
           0  success (also: already installed)
         \(exitStatusTable)
         """,
-        version: goverVersion,
+        version: goverVersionLine,
         subcommands: [Install.self, Use.self, List.self, Uninstall.self, Current.self, Which.self]
     )
 
