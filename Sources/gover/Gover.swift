@@ -31,7 +31,7 @@ struct Gover: ParsableCommand {
         \(exitStatusTable)
         """,
         version: goverVersionLine,
-        subcommands: [Install.self, Use.self, List.self, Uninstall.self, Current.self, Which.self]
+        subcommands: [Install.self, Use.self, List.self, Uninstall.self, Current.self, Which.self, Cache.self]
     )
 
     static var exitStatusTable: String {

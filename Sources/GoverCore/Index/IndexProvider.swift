@@ -116,7 +116,7 @@ public struct IndexProvider {
     /// versions, it just does not cache.
     private func writeCache(metadata: CacheMetadata, bytes: [UInt8]?) {
         do {
-            try FileSystem.makeDirectories(cacheDirectory)
+            try FileSystem.makeDirectories(cacheDirectory, mode: Store.directoryMode)
             if let bytes { try FileSystem.writeFileAtomically(indexPath, bytes) }
             let encoded = try JSONEncoder().encode(metadata)
             try FileSystem.writeFileAtomically(metadataPath, Array(encoded))
