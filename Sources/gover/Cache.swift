@@ -22,13 +22,9 @@ struct Cache: ParsableCommand {
 
         func run() throws {
             let context = options.context()
-            let store = context.store
             InterruptMonitor.shared.start()
-            let cleanup = try store.cleanCache(
-                waitingMessage: { context.reporter.info("Waiting for another gover process to finish with \(store.root)...") },
-                shouldStop: { InterruptMonitor.shared.interruption }
-            )
-            context.reporter.info(Self.summary(cleanup, directory: store.cacheDirectory))
+            let cleanup = try context.store.cleanCache(lock: context.lockStore)
+            context.reporter.info(Self.summary(cleanup, directory: context.store.cacheDirectory))
         }
 
         /// `Removed 3 files (the release index, 1 archive) from /root/cache: 69.8 MB freed`.

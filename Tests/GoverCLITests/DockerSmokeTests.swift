@@ -21,17 +21,10 @@ struct DockerSmokeTests {
     @Test("install Go in a bookworm-slim-like root with the Dockerfile's ENV: go works, for nobody too; no cache left",
           .enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? "")))
     func dockerSmoke() throws {
-        let process = Process()
-        process.executableURL = packageRoot.appendingPathComponent("scripts/docker-smoke")
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let result = try runProgram(packageRoot.appendingPathComponent("scripts/docker-smoke").path, mergingOutput: true)
+        let output = result.stdout
         print(output, terminator: "")
-        try #require(process.terminationStatus == 0, "scripts/docker-smoke failed:\n\(output)")
+        try #require(result.status == 0, "scripts/docker-smoke failed:\n\(output)")
 
         let lines = output.split(separator: "\n").map(String.init)
         let expected = [

@@ -10,21 +10,8 @@ struct UnattendedTests {
     static func goverThroughShell(_ sandbox: Sandbox, prelude: String = ":", runner: String = "",
                                   executable: String = goverBinary, _ arguments: [String],
                                   env: [String: String] = [:]) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "\(prelude); exec \(runner) \"$0\" \"$@\"", executable] + arguments
-        process.environment = sandbox.environment(env)
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // The outputs are small (far below a pipe's buffer): read one, then the other.
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        try runProgram("/bin/sh", ["-c", "\(prelude); exec \(runner) \"$0\" \"$@\"", executable] + arguments,
+                       environment: sandbox.environment(env))
     }
 
     static func mode(_ path: String) -> Int {

@@ -21,9 +21,10 @@ extension Store {
     /// archive is not cut short), but keeps the directory itself: it may be a mount point
     /// (a BuildKit cache mount, a CI cache). A store without a cache is left untouched, not
     /// created.
-    public func cleanCache(waitingMessage: (() -> Void)? = nil, shouldStop: () -> Error? = { nil }) throws -> CacheCleanup {
+    /// `lock` takes the store lock (`GoverContext.lockStore`).
+    public func cleanCache(lock: () throws -> StoreLock) throws -> CacheCleanup {
         guard FileSystem.isDirectory(cacheDirectory) else { return CacheCleanup() }
-        let lock = try self.lock(waitingMessage: waitingMessage, shouldStop: shouldStop)
+        let lock = try lock()
         return try withExtendedLifetime(lock) {
             var cleanup = CacheCleanup()
             for name in FileSystem.directoryEntries(cacheDirectory).sorted() {
