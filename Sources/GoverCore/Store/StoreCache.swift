@@ -20,8 +20,7 @@ extension Store {
     /// Empties `cache/` under the store lock (an install writing the index or keeping an
     /// archive is not cut short), but keeps the directory itself: it may be a mount point
     /// (a BuildKit cache mount, a CI cache). A store without a cache is left untouched, not
-    /// created.
-    /// `lock` takes the store lock (`GoverContext.lockStore`).
+    /// created. `lock` takes the store lock (`GoverContext.lockStore`).
     public func cleanCache(lock: () throws -> StoreLock) throws -> CacheCleanup {
         guard FileSystem.isDirectory(cacheDirectory) else { return CacheCleanup() }
         let lock = try lock()
