@@ -32,9 +32,9 @@ struct Gover: ParsableCommand {
           0  success (also: already installed)
         \(exitStatusTable)
         """,
-        version: goverVersion,
+        version: goverVersionLine,
         subcommands: [Install.self, Use.self, List.self, Uninstall.self, Current.self, Which.self,
-                      Env.self, Init.self, DoctorCommand.self, Exec.self]
+                      Env.self, Init.self, DoctorCommand.self, Exec.self, Cache.self]
     )
 
     static var exitStatusTable: String {

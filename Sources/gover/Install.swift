@@ -118,10 +118,7 @@ struct Install: ParsableCommand {
 /// Points `current` at a version under the store lock, and tells the user.
 func switchCurrent(to version: GoVersion, context: GoverContext) throws {
     let store = context.store
-    let lock = try store.lock(
-        waitingMessage: { context.reporter.info("Waiting for another gover process to finish with \(store.root)...") },
-        shouldStop: { InterruptMonitor.shared.interruption }
-    )
+    let lock = try context.lockStore()
     try withExtendedLifetime(lock) {
         // Another process may have uninstalled it since it was resolved.
         guard store.isInstalled(version) else {

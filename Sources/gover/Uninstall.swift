@@ -26,10 +26,7 @@ struct Uninstall: ParsableCommand {
         let context = options.context()
         let store = context.store
         InterruptMonitor.shared.start()
-        let lock = try store.lock(
-            waitingMessage: { context.reporter.info("Waiting for another gover process to finish with \(store.root)...") },
-            shouldStop: { InterruptMonitor.shared.interruption }
-        )
+        let lock = try context.lockStore()
         try withExtendedLifetime(lock) {
             let installed = store.installedVersions()
             guard let version = try parseSelector(selector).resolve(in: installed) else {

@@ -146,7 +146,7 @@ public struct IndexProvider {
     /// versions, it just does not cache.
     private func writeCache(_ cache: IndexCacheFile) {
         do {
-            try FileSystem.makeDirectories(cacheDirectory)
+            try FileSystem.makeDirectories(cacheDirectory, mode: Store.directoryMode)
             try FileSystem.writeFileAtomically(cachePath, cache.encoded())
         } catch {
             // Not caching only costs a later re-download.

@@ -70,3 +70,14 @@ public struct GoverContext: Sendable {
                       timeToLive: indexTimeToLive, http: http, retryPolicy: retryPolicy, reporter: reporter)
     }
 }
+
+extension GoverContext {
+    /// Takes the store's lock for a command that changes the store, telling the user when
+    /// another gover holds it; Ctrl-C or SIGTERM while waiting stops the wait.
+    public func lockStore() throws -> StoreLock {
+        try store.lock(
+            waitingMessage: { reporter.info("Waiting for another gover process to finish with \(store.root)...") },
+            shouldStop: { InterruptMonitor.shared.interruption }
+        )
+    }
+}

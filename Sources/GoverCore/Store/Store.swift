@@ -19,6 +19,10 @@ public struct Store: Sendable {
         self.root = root
     }
 
+    /// A store gover creates serves every user (root's, in a Docker image): its directories
+    /// are 0755 whatever the umask, like the trees in it, which keep the archive's modes.
+    static let directoryMode: mode_t = 0o755
+
     public var currentLink: String { root + "/current" }
     public var cacheDirectory: String { root + "/cache" }
     var stagingDirectory: String { root + "/.staging" }
@@ -57,7 +61,7 @@ public struct Store: Sendable {
     /// Creates the store's directories and proves it writable, before any download starts.
     public func prepareForWriting() throws {
         do {
-            try FileSystem.makeDirectories(root)
+            try FileSystem.makeDirectories(root, mode: Self.directoryMode)
             try FileSystem.makeDirectory(stagingDirectory)
         } catch GoverError.filesystem(_, _, let code) {
             throw GoverError.storeNotWritable(path: root, reason: errorString(code))

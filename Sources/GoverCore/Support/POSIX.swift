@@ -74,12 +74,14 @@ enum FileSystem {
         }
     }
 
-    /// `mkdir -p`.
-    static func makeDirectories(_ path: String) throws {
+    /// `mkdir -p`. `mode`, when given, is set exactly on the directories it creates (the
+    /// umask does not apply).
+    static func makeDirectories(_ path: String, mode: mode_t? = nil) throws {
         if isDirectory(path) { return }
         let parent = parentPath(of: path)
-        if parent != path && !parent.isEmpty { try makeDirectories(parent) }
+        if parent != path && !parent.isEmpty { try makeDirectories(parent, mode: mode) }
         try makeDirectory(path)
+        if let mode { _ = chmod(path, mode) }
     }
 
     /// `rename(2)`: atomic replacement within one filesystem.

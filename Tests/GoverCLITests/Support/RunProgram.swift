@@ -1,0 +1,26 @@
+import Foundation
+
+/// Runs a program to completion, stdin from /dev/null, its outputs collected through files
+/// (no pipe to fill up). `mergingOutput` sends stderr into stdout, interleaved as written.
+func runProgram(_ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil,
+                mergingOutput: Bool = false) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let base = NSTemporaryDirectory() + "gover-run-" + UUID().uuidString
+    let outPath = base + ".out", errPath = base + ".err"
+    defer { unlink(outPath); unlink(errPath) }
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+    let out = FileHandle(forWritingAtPath: outPath)
+    process.standardOutput = out
+    process.standardError = mergingOutput ? out : FileHandle(forWritingAtPath: errPath)
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return CommandResult(status: process.terminationStatus,
+                         stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                         stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
+                         killedBySignal: process.terminationReason == .uncaughtSignal)
+}
