@@ -27,7 +27,7 @@ struct Cache: ParsableCommand {
             context.reporter.info(Self.summary(cleanup, directory: context.store.cacheDirectory))
         }
 
-        /// `Removed 3 files (the release index, 1 archive) from /usr/local/goversions/cache: 69.8 MB freed`.
+        /// `Removed 2 files (the release index, 1 archive) from /usr/local/goversions/cache: 69.8 MB freed`.
         static func summary(_ cleanup: Store.CacheCleanup, directory: String) -> String {
             guard cleanup.files > 0 else { return "The cache \(directory) is already empty" }
             var what: [String] = []

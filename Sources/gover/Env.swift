@@ -14,16 +14,32 @@ struct Env: ParsableCommand {
           $ eval "$(gover env)"                     # bash, zsh, sh
           $ gover env --shell fish | source         # fish
           $ gover env --shell bash > ~/.gover.bash  # for BASH_ENV
+          $ GOVER_ROOT=/usr/local/goversions gover env --docker   # ENV lines for a Dockerfile
         """
     )
 
     @Option(help: ArgumentHelp("bash, zsh, fish or sh (default: the shell gover runs from, else $SHELL).", valueName: "shell"))
     var shell: Shell?
 
+    @Flag(help: "Print Dockerfile ENV lines instead (GOVER_ROOT and PATH; GOPATH from --gopath).")
+    var docker = false
+
+    @Option(help: ArgumentHelp("With --docker: the image's GOPATH (default /root/go).", valueName: "path"))
+    var gopath = "/root/go"
+
     @OptionGroup var options: GlobalOptions
+
+    func validate() throws {
+        if docker && shell != nil { throw ValidationError("--docker prints Dockerfile lines; it takes no --shell") }
+    }
 
     func run() throws {
         let environment = currentEnvironment()
+        if docker {
+            let script = EnvScript(storeRoot: options.context().store.root, home: "", exportRoot: true)
+            writeAll(script.dockerfile(gopath: gopath), to: 1)
+            return
+        }
         let shell = try self.shell ?? Shell.detect(environment: environment)
         let script = EnvScript(storeRoot: options.context().store.root, environment: environment)
         writeAll(script.render(for: shell), to: 1)

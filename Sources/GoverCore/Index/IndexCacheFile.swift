@@ -16,6 +16,8 @@
 /// Field values never contain tabs or newlines (go.dev's don't; any that do are dropped).
 struct IndexCacheFile {
     static let magic = "gover-index-cache 1"
+    /// Its name in the store's `cache/`.
+    static let fileName = "index.v1"
 
     var url: String
     var etag: String?

@@ -36,7 +36,7 @@ public struct IndexProvider {
     public let origin = Origin()
 
     /// The cache file (see `IndexCacheFile`).
-    public var cachePath: String { cacheDirectory + "/index.v1" }
+    public var cachePath: String { cacheDirectory + "/" + IndexCacheFile.fileName }
 
     /// Runs `body` with the index; if it finds no such version in a cached copy, asks the
     /// server once more (a release may have come out since the cache was filled).

@@ -40,6 +40,13 @@ public struct EnvScript: Sendable {
         shell == .fish ? fish() : posix()
     }
 
+    /// Dockerfile `ENV` lines: the store, and PATH with `current/bin` and the Go bin
+    /// directory first. Docker expands `$PATH` in ENV; `gopath` is the image's GOPATH
+    /// (root's `/root/go` unless the image sets another).
+    public func dockerfile(gopath: String) -> String {
+        "ENV GOVER_ROOT=\(storeRoot)\nENV PATH=\(storeRoot)/current/bin:\(gopath)/bin:$PATH\n"
+    }
+
     /// `"$HOME/.local/goversions"` or `"/opt/go versions"`, quoted for a double-quoted context
     /// in sh and fish alike (both expand `$HOME` there).
     func quoted(_ path: String) -> String {

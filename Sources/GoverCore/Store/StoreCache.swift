@@ -5,7 +5,7 @@
 extension Store {
     /// What `cleanCache` removed.
     public struct CacheCleanup: Sendable, Equatable {
-        /// The release index (`index.json` and its ETag/Last-Modified metadata) was removed.
+        /// The cached release index (with its ETag/Last-Modified) was removed.
         public var removedIndex = false
         /// Archives removed from `cache/archives` (kept with `--keep-archive`).
         public var archives = 0
@@ -28,7 +28,7 @@ extension Store {
             var cleanup = CacheCleanup()
             for name in FileSystem.directoryEntries(cacheDirectory).sorted() {
                 let path = cacheDirectory + "/" + name
-                if name == "index.json" { cleanup.removedIndex = true }
+                if name == IndexCacheFile.fileName { cleanup.removedIndex = true }
                 if name == "archives" {
                     cleanup.archives = FileSystem.directoryEntries(path).filter { $0.hasSuffix(".tar.gz") }.count
                 }
