@@ -85,7 +85,13 @@ struct Install: ParsableCommand {
             }
             last = plan.version
         }
-        if let last, use || context.store.currentVersion() == nil {
+        // A toolchain for another platform (--os/--arch: preparing a store to copy) cannot
+        // run here: it never becomes the active one by itself.
+        let native = context.platform == Platform.current
+        if !native {
+            context.reporter.warning("installed for \(context.platform), which cannot run on this machine (\(Platform.current)); the store's versions are not per platform")
+        }
+        if let last, use || (native && context.store.currentVersion() == nil) {
             try switchCurrent(to: last, context: context)
         }
     }

@@ -124,6 +124,39 @@ struct CommandTests {
         #expect(sandbox.stagingEntries().isEmpty)
     }
 
+    @Test("--force reinstalls the active version in place: current never dangles, no debris left")
+    func forceReinstall() throws {
+        let sandbox = try Sandbox()
+        try sandbox.publish("go1.22.5", entries: Sandbox.toolchainEntries("go1.22.5", filler: 200_000))
+        try #require(try sandbox.gover("install", "1.22.5").status == 0)
+        chmod(sandbox.root + "/go1.22.5/bin", 0o555)  // read-only, like trees other tools unpack
+        let path = sandbox.root + "/current/bin/go"
+        let misses = Locked(0)
+        let stop = Locked(false)
+        let reader = Thread {
+            while !stop.value { if access(path, X_OK) != 0 { misses.update { $0 += 1 } } }
+        }
+        reader.start()
+        for _ in 0..<3 {
+            let result = try sandbox.gover("install", "--force", "1.22.5")
+            #expect(result.status == 0, "\(result)")
+        }
+        stop.update { $0 = true }
+        #expect(misses.value == 0)
+        #expect(sandbox.stagingEntries().isEmpty)
+        #expect(sandbox.currentGoVersion() == "go version go1.22.5 linux/amd64")
+    }
+
+    @Test("a toolchain for another platform is installed but never activated by itself")
+    func foreignPlatform() throws {
+        let sandbox = try Sandbox()
+        try sandbox.publish("go1.22.5", platform: "darwin-arm64")
+        let result = try sandbox.gover("install", "1.22.5", "--os", "darwin", "--arch", "arm64")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.contains("installed for darwin-arm64, which cannot run on this machine"))
+        #expect(try sandbox.gover("current").status == 3)
+    }
+
     @Test("--dry-run prints version, URL, size and SHA256 and changes nothing")
     func dryRun() throws {
         let sandbox = try Sandbox()

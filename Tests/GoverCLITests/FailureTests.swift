@@ -140,6 +140,16 @@ struct FailureTests {
             return [["name": "go/a", "type": "symlink", "target": "bin"], ["name": "go/a/", "type": "dir"]]
         case "hardlink-to-symlink":
             return [["name": "go/a", "type": "symlink", "target": "bin"], ["name": "go/h", "type": "hardlink", "target": "go/a"]]
+        case "zero-width-joiner-through-symlink":
+            // "/\u{200D}" is one Swift Character: a check on Characters would miss the "/".
+            return [["name": "go/a", "type": "symlink", "target": "bin"], ["name": "go/a/\u{200D}x.sh", "data": "x"]]
+        case "combining-mark-through-symlink":
+            return [["name": "go/a", "type": "symlink", "target": "bin"], ["name": "go/a/\u{0301}x.sh", "data": "x"]]
+        case "dotdot-after-link":
+            // s -> . and l1 -> s/..: lexically go/, really the parent of go/.
+            return [["name": "go/s", "type": "symlink", "target": "."], ["name": "go/l1", "type": "symlink", "target": "s/.."]]
+        case "hardlink-to-directory":
+            return [["name": "go/d/", "type": "dir"], ["name": "go/h", "type": "hardlink", "target": "go/d"]]
         case "fifo": return [["name": "go/fifo", "type": "fifo"]]
         case "device": return [["name": "go/null", "type": "chardev"]]
         default: fatalError("unknown case \(name)")
@@ -149,7 +159,8 @@ struct FailureTests {
     @Test("hostile archives are refused: exit 6, nothing written outside staging", arguments: [
         "dotdot", "absolute", "outside-go", "symlink-escape", "symlink-absolute", "hardlink-outside",
         "hardlink-dotdot", "symlink-chain", "write-through-inner-symlink", "replace-symlink", "hardlink-to-symlink",
-        "fifo", "device",
+        "zero-width-joiner-through-symlink", "combining-mark-through-symlink", "dotdot-after-link",
+        "hardlink-to-directory", "fifo", "device",
     ])
     func hostile(name: String) throws {
         let (sandbox, before) = try Self.withActiveVersion()

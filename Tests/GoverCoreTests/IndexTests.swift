@@ -217,3 +217,33 @@ struct IndexCacheFileTests {
         #expect(IndexCacheFile(bytes: Array(text.utf8)) == nil)
     }
 }
+
+@Suite("Archive entry path checks")
+struct EntryPathTests {
+    static let policy = ExtractionPolicy(maxExpandedBytes: 1 << 30)
+
+    @Test("names are normalised on bytes", arguments: [
+        ("go/bin/go", "go/bin/go"), ("go//bin/./go", "go/bin/go"), ("./go/bin/", "go/bin"),
+        ("go/a/\u{200D}x", "go/a/\u{200D}x"), ("go/a/\u{0301}x", "go/a/\u{0301}x"),
+    ])
+    func normalised(name: String, expected: String) throws {
+        let path = try ArchiveExtractor.validatedPath(name, entry: name, policy: Self.policy)
+        #expect(Array(path.utf8) == Array(expected.utf8))
+    }
+
+    @Test("escapes are refused", arguments: ["/etc/passwd", "go/../x", "go/\u{0301}/../../x", "x/go", "gox/y", "../go", "go\u{0301}/x"])
+    func refused(name: String) {
+        #expect(throws: GoverError.self) { try ArchiveExtractor.validatedPath(name, entry: name, policy: Self.policy) }
+    }
+
+    @Test("the guard sees a path below a symlink whatever follows the slash")
+    func guardBytes() throws {
+        var guardrail = SymlinkGuard()
+        guardrail.createdSymlink("go/a")
+        for name in ["go/a/x", "go/a/\u{200D}x", "go/a/\u{0301}x", "go/a"] {
+            #expect(throws: GoverError.self) { try guardrail.check(name, entry: name) }
+        }
+        try guardrail.check("go/ab/x", entry: "go/ab/x")
+        try guardrail.check("go/b", entry: "go/b")
+    }
+}

@@ -299,20 +299,22 @@ public struct Doctor {
 
     private func proxyCheck() -> DoctorCheck {
         let value = goSetting("GOPROXY")?.value ?? "https://proxy.golang.org,direct"
-        let first = value.split(whereSeparator: { $0 == "," || $0 == "|" }).first.map { String($0).trimmingWhitespace() } ?? ""
+        let probe = value.split(whereSeparator: { $0 == "," || $0 == "|" }).first.map { String($0).trimmingWhitespace() } ?? ""
+        // Shown in CI logs and --json: never the credentials of `https://user:token@proxy`.
+        let first = Self.redactingCredentials(probe)
         if first.isEmpty || first == "off" || first == "direct" {
             return DoctorCheck("net.goproxy", .skipped, "GOPROXY=\(value): no proxy to probe")
         }
         if offline { return DoctorCheck("net.goproxy", .skipped, "GOPROXY \(first) not probed (--offline)") }
-        if first.hasPrefix("file://") {
-            let path = String(first.dropFirst("file://".count))
+        if probe.hasPrefix("file://") {
+            let path = String(probe.dropFirst("file://".count))
             return FileSystem.isDirectory(path)
                 ? DoctorCheck("net.goproxy", .ok, "GOPROXY \(first) is a directory")
                 : DoctorCheck("net.goproxy", .warning, "GOPROXY \(first) does not exist", fix: "create it, or set GOPROXY=https://proxy.golang.org,direct")
         }
         let fix = "check the network and HTTPS_PROXY, or choose a reachable proxy: go env -w GOPROXY=https://proxy.golang.org,direct"
         do {
-            let response = try http.head(first)
+            let response = try http.head(probe)
             return DoctorCheck("net.goproxy", .ok, "GOPROXY \(first) answers (HTTP \(response.status))")
         } catch let error as TransferError {
             // Any HTTP answer (a proxy may refuse HEAD on its root) proves it is reachable.
@@ -393,6 +395,17 @@ public struct Doctor {
         return GoVersion(String(words[2]))
     }
 
+    /// `https://user:secret@host/path` → `https://***@host/path`.
+    static func redactingCredentials(_ url: String) -> String {
+        let parts = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+        // ["https:", "", "user:secret@host", "path"]
+        guard parts.count >= 3, parts[0].hasSuffix(":"), parts[1].isEmpty,
+              let at = parts[2].lastIndex(of: "@") else { return url }
+        var redacted = parts.map(String.init)
+        redacted[2] = "***" + parts[2][at...]
+        return redacted.joined(separator: "/")
+    }
+
     private func describe(_ result: Subprocess.Result) -> String {
         if let spawnError = result.spawnError { return "cannot start: \(spawnError)" }
         if result.timedOut { return "did not finish within \(Int(goTimeout))s" }
@@ -406,4 +419,5 @@ public struct Doctor {
 func shellQuoted(_ path: String) -> String {
     let safe = path.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:@%".contains($0) }
     return safe ? path : "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+
 }

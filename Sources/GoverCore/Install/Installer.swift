@@ -229,13 +229,16 @@ public struct Installer {
             } catch {
                 extractionError = error
                 tar.cancel(error)
-                decoder.join()
                 if Self.shouldVerifyAfter(error) {
                     // A malformed archive is most often a corrupt download: finish the
                     // transfer so the checksum can say so.
+                    decoder.join()
                     try? drain(pipe)
                 } else {
+                    // Disk full, Ctrl-C: stop the download too, at once (the decoder may be
+                    // waiting for its next bytes).
                     pipe.cancel(error)
+                    decoder.join()
                 }
             }
             thread.join()
@@ -245,6 +248,10 @@ public struct Installer {
         if let interruption = InterruptMonitor.shared.interruption { throw interruption }
         if state.oversized.current {
             throw GoverError.sizeMismatch(file: plan.filename, expected: expectedSize ?? 0, actual: state.received.current)
+        }
+        // A disk error stopped the transfer, not the other way round: report it first.
+        if let extractionError = extractionError as? GoverError, case .filesystem = extractionError {
+            throw extractionError
         }
         switch state.failure.current {
         case let restart as RestartRequired: throw restart
@@ -263,7 +270,7 @@ public struct Installer {
             throw GoverError.checksumMismatch(file: plan.filename, expected: plan.sha256, actual: digest)
         }
         if let extractionError { throw extractionError }
-        if let archiveCopy { try archiveCopy.commit() }
+        archiveCopy?.commit(reporter: reporter)
         reporter.info("Verified SHA256 \(digest)")
     }
 
@@ -303,12 +310,22 @@ private final class ArchiveCopy: @unchecked Sendable {
         guard fd >= 0 else { throw GoverError.filesystem(path: temporary, operation: "create", errno: errno) }
     }
 
+    private var failed: Int32?
+
     func write(_ chunk: UnsafeRawBufferPointer) {
-        writeAll(chunk, to: fd)
+        if failed == nil && !writeAll(chunk, to: fd) { failed = errno }
     }
 
-    func commit() throws {
-        try FileSystem.move(temporary, to: destination)
+    /// Keeps the copy, unless writing it failed (disk full): the install itself succeeded
+    /// and must not fail for a cache.
+    func commit(reporter: Reporter) {
+        if let failed {
+            reporter.warning("could not keep the archive in \(destination): \(errorString(failed))")
+            return
+        }
+        do { try FileSystem.move(temporary, to: destination) } catch let error as GoverError {
+            reporter.warning(error.message)
+        } catch {}
     }
 
     deinit {

@@ -105,11 +105,28 @@ public struct Store: Sendable {
     /// reinstall) is first moved aside into staging, so the swap itself is two renames.
     func promote(_ tree: String, as version: GoVersion) throws {
         let destination = path(of: version)
-        if FileSystem.exists(destination) {
-            let aside = try makeStagingDirectory(for: version) + "/old"
-            try FileSystem.move(destination, to: aside)
+        guard FileSystem.exists(destination) else {
+            try FileSystem.move(tree, to: destination)
+            FileSystem.syncDirectory(root)
+            return
         }
-        try FileSystem.move(tree, to: destination)
+        // A reinstall (--force): swap the trees in one step where the kernel can, so a
+        // `current` pointing at this version never dangles; else two renames, the old tree
+        // put back if the second fails.
+        let aside = try makeStagingDirectory(for: version)
+        defer { try? FileSystem.removeTree(aside) }
+        if FileSystem.exchange(tree, destination) {
+            FileSystem.syncDirectory(root)
+            return
+        }
+        try FileSystem.makeWritable(destination)
+        try FileSystem.move(destination, to: aside + "/old")
+        do {
+            try FileSystem.move(tree, to: destination)
+        } catch {
+            try? FileSystem.move(aside + "/old", to: destination)
+            throw error
+        }
         FileSystem.syncDirectory(root)
     }
 
@@ -134,6 +151,8 @@ public struct Store: Sendable {
     /// then deleted. A crash midway leaves only staging debris, cleaned on the next run.
     public func remove(_ version: GoVersion) throws {
         let aside = try makeStagingDirectory(for: version) + "/removed"
+        // Moving a directory to another parent rewrites its `..`: it must be writable.
+        try FileSystem.makeWritable(path(of: version))
         try FileSystem.move(path(of: version), to: aside)
         if currentVersion() == nil, FileSystem.readLink(currentLink) == version.name {
             unlink(currentLink)

@@ -84,6 +84,32 @@ enum FileSystem {
         if let mode { _ = chmod(path, mode) }
     }
 
+    /// Makes a directory writable by its owner (a 0555 Go tree cannot be moved otherwise).
+    static func makeWritable(_ path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw GoverError.filesystem(path: path, operation: "inspect", errno: errno) }
+        if (info.st_mode & S_IFMT) == S_IFDIR && (info.st_mode & S_IWUSR) == 0 {
+            if chmod(path, (info.st_mode & 0o7777) | S_IWUSR) != 0 {
+                throw GoverError.filesystem(path: path, operation: "make writable", errno: errno)
+            }
+        }
+    }
+
+    /// Swaps two paths atomically (`renameat2(RENAME_EXCHANGE)` on Linux); false where the
+    /// kernel or filesystem cannot, and the caller falls back to two renames.
+    static func exchange(_ a: String, _ b: String) -> Bool {
+        #if os(Linux)
+        // glibc has renameat2 (2.28+) but Swift's Glibc module does not declare it.
+        typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>?, Int32, UnsafePointer<CChar>?, UInt32) -> Int32
+        guard let symbol = dlsym(nil, "renameat2") else { return false }  // nil: RTLD_DEFAULT
+        let renameat2 = unsafeBitCast(symbol, to: RenameAt2.self)
+        let renameExchange: UInt32 = 2
+        return renameat2(AT_FDCWD, a, AT_FDCWD, b, renameExchange) == 0
+        #else
+        return false
+        #endif
+    }
+
     /// `rename(2)`: atomic replacement within one filesystem.
     static func move(_ from: String, to: String) throws {
         if rename(from, to) != 0 {

@@ -93,10 +93,22 @@ public struct Subprocess {
             if output.count < outputLimit { output.append(contentsOf: buffer[0..<min(n, outputLimit - output.count)]) }
         }
         close(readEnd)
-        if timedOut { kill(pid, SIGKILL) }
-
+        // The output may end (a wrapper closing stdout) long before the process does: wait
+        // only until the deadline, then kill it.
         var waitStatus: Int32 = 0
-        while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
+        while true {
+            let reaped = waitpid(pid, &waitStatus, timedOut ? 0 : WNOHANG)
+            if reaped == pid { break }
+            if reaped < 0 && errno != EINTR { break }
+            if !timedOut && monotonicSeconds() >= deadline {
+                timedOut = true
+                kill(pid, SIGKILL)
+                continue
+            }
+            if timedOut && reaped == 0 { continue }
+            if reaped == 0 { usleep(5_000) }
+        }
+        if timedOut { kill(pid, SIGKILL) }
         // WIFEXITED / WEXITSTATUS, spelled out: the macros do not import into Swift.
         let exited = (waitStatus & 0x7f) == 0
         let status: Int32? = !timedOut && exited ? (waitStatus >> 8) & 0xff : nil
