@@ -336,21 +336,13 @@ struct ConcurrencyTests {
         try sandbox.publish("go1.21.13")
         try sandbox.publish("go1.22.5")
         try #require(try sandbox.gover("install", "1.21", "1.22").status == 0)
-        let path = sandbox.root + "/current/bin/go"
-        let misses = Locked(0)
-        let stop = Locked(false)
-        let reader = Thread {
-            while !stop.value {
-                if access(path, X_OK) != 0 { misses.update { $0 += 1 } }
+        let misses = try sandbox.countingMissesOfCurrentGo {
+            for i in 0..<40 {
+                let result = try sandbox.gover("use", i % 2 == 0 ? "1.21" : "1.22")
+                #expect(result.status == 0)
             }
         }
-        reader.start()
-        for i in 0..<40 {
-            let result = try sandbox.gover("use", i % 2 == 0 ? "1.21" : "1.22")
-            #expect(result.status == 0)
-        }
-        stop.update { $0 = true }
-        #expect(misses.value == 0)
+        #expect(misses == 0)
     }
 }
 

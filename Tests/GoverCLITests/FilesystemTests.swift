@@ -79,29 +79,22 @@ struct FilesystemTests {
         try #require(try sandbox.gover("install", "1.20", "1.21").status == 0)
         let env = try ConcurrencyTests.slowMirror(sandbox)
 
-        let path = sandbox.root + "/current/bin/go"
-        let misses = Locked(0)
-        let stop = Locked(false)
-        let reader = Thread {
-            while !stop.value {
-                if access(path, X_OK) != 0 { misses.update { $0 += 1 } }
-            }
-        }
-        reader.start()
         var commands: [([String], Set<Int32>)] = [
             (["install", "1.22.5"], [0]),
             (["install", "1.22.5"], [0]),
             (["uninstall", "1.20"], [0, 1]),   // 1: it was the active version at that moment
         ]
         for i in 0..<6 { commands.append((["use", i % 2 == 0 ? "1.20" : "1.21"], [0, 3])) }
-        let running = try commands.map { try sandbox.start($0.0, env: env) }
-        let results = running.map { $0.wait() }
-        stop.update { $0 = true }
+        var results: [CommandResult] = []
+        let misses = try sandbox.countingMissesOfCurrentGo {
+            let running = try commands.map { try sandbox.start($0.0, env: env) }
+            results = running.map { $0.wait() }
+        }
 
         for (result, command) in zip(results, commands) {
             #expect(command.1.contains(result.status), "\(command.0): \(result)")
         }
-        #expect(misses.value == 0, "current/bin/go was missing \(misses.value) times")
+        #expect(misses == 0, "current/bin/go was missing \(misses) times")
         #expect(sandbox.server.requests(of: "go1.22.5.linux-amd64.tar.gz").count == 1)
         #expect(sandbox.stagingEntries().isEmpty)
         for version in try sandbox.gover("list").stdout.split(separator: "\n") {

@@ -218,6 +218,27 @@ final class Sandbox {
         (try? FileManager.default.contentsOfDirectory(atPath: root + "/.staging")) ?? []
     }
 
+    /// Runs `body` while another thread resolves `current/bin/go` in a tight loop, as a
+    /// shell starting `go` would; returns how many times it was missing.
+    func countingMissesOfCurrentGo(_ body: () throws -> Void) rethrows -> Int {
+        let path = root + "/current/bin/go"
+        let misses = Locked(0)
+        let stop = Locked(false)
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            while !stop.value {
+                if access(path, X_OK) != 0 { misses.update { $0 += 1 } }
+            }
+            finished.signal()
+        }.start()
+        defer {
+            stop.update { $0 = true }
+            finished.wait()
+        }
+        try body()
+        return misses.value
+    }
+
     /// Runs the active `go` the way a user's shell would: through `current/bin`.
     func currentGoVersion() -> String? {
         let process = Process()
