@@ -6,27 +6,35 @@ struct Gover: ParsableCommand {
         commandName: "gover",
         abstract: "Install Go toolchains and switch between them.",
         discussion: """
-        Toolchains live in a store (GOVER_ROOT, default ~/.local/goversions), one directory \
-        per version; `current` is a symlink to the active one. Put current/bin on your PATH once:
+        Toolchains live in a store (GOVER_ROOT, default ~/.local/goversions), one \
+        directory per version; `current` is a symlink to the active one. Put \
+        current/bin on your PATH once:
 
           $ gover init                  # in your shell's start-up files
           $ eval "$(gover env)"         # in this shell
           $ gover doctor                # is `go` gover's? how to fix it
 
         Examples:
-          $ gover install 1.22          # newest 1.22.x, verified against go.dev's SHA256
-          $ gover install --use latest  # newest stable release, and switch to it
+          $ gover install 1.22          # newest 1.22.x, SHA256-verified
+          $ gover install --use latest  # newest stable release, then switch
           $ gover use 1.21              # highest installed 1.21.x becomes `go`
           $ gover list --remote         # what can be installed
 
         Environment:
           GOVER_ROOT        the store (default ~/.local/goversions)
-          GOVER_MIRROR      base URL serving the index and archives, or `china`/`official`
+          GOVER_MIRROR      mirrors for index and archives, comma-separated,
+                            tried in order: URLs or `china`, `official`
                             (e.g. https://golang.google.cn/dl/)
-          GOVER_INDEX_URL   release index URL (overrides the mirror's index only)
+          GOVER_INDEX_URL   the release index, source of all digests
           GOVER_OFFLINE=1   use only the cached index
-          GOVER_INDEX_TTL   seconds a cached index is used without asking (default 3600)
-          GOVER_CA_BUNDLE   CA certificates for HTTPS (also SSL_CERT_FILE)
+          GOVER_INDEX_TTL   seconds the cached index is trusted (3600)
+          GOVER_RETRIES     retries of transient failures (4), backoff
+                            from GOVER_RETRY_DELAY seconds (1)
+          GOVER_CONNECT_TIMEOUT, GOVER_LOW_SPEED_LIMIT, GOVER_LOW_SPEED_TIME
+                            connect timeout (30 s); a stall is under
+                            LIMIT bytes/s (1024) for TIME seconds (30)
+          GOVER_CA_BUNDLE   CA certificates for HTTPS (also SSL_CERT_FILE);
+                            proxies: https_proxy, no_proxy, ... as in curl
 
         Exit status:
           0  success (also: already installed)
