@@ -104,3 +104,48 @@ struct FilesystemTests {
         #expect(sandbox.currentGoVersion() != nil)
     }
 }
+
+@Suite("a store used by a user who owns it but not its read-only trees' bits")
+struct NonRootTests {
+    static let canDropPrivileges = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+
+    @Test("uninstall and --force move read-only (0555) version directories as a non-root owner",
+          .enabled(if: canDropPrivileges, "needs root to run gover as another user (setpriv)"))
+    func readOnlyTreesAsOwner() throws {
+        let sandbox = try Sandbox()
+        try sandbox.publish("go1.21.13")
+        try sandbox.publish("go1.22.5")
+        try #require(try sandbox.gover("install", "1.21", "1.22", "--use").status == 0)
+        // Hand the store to `nobody`, and make the trees read-only as Go's module cache is.
+        chmod(sandbox.directory, 0o755)
+        try #require(FilesystemTests.run("/bin/chown", ["-R", "65534:65534", sandbox.root]) == 0)
+        for tree in ["go1.21.13", "go1.22.5"] {
+            chmod(sandbox.root + "/\(tree)/bin", 0o555)
+            chmod(sandbox.root + "/\(tree)", 0o555)
+        }
+
+        func asNobody(_ arguments: [String]) throws -> CommandResult {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", goverBinary] + arguments
+            var env = sandbox.environment()
+            env["HOME"] = "/nonexistent"
+            process.environment = env
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return CommandResult(status: process.terminationStatus, stdout: "", stderr: stderr)
+        }
+
+        let removed = try asNobody(["uninstall", "1.21.13"])
+        #expect(removed.status == 0, "\(removed)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/go1.21.13"))
+        let reinstalled = try asNobody(["install", "--force", "1.22.5"])
+        #expect(reinstalled.status == 0, "\(reinstalled)")
+        #expect(sandbox.currentGoVersion() == "go version go1.22.5 linux/amd64")
+        #expect(sandbox.stagingEntries().isEmpty)
+    }
+}

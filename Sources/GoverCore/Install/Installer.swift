@@ -114,10 +114,7 @@ public struct Installer {
         try store.prepareForWriting()
         if !force && store.isInstalled(plan.version) { return .alreadyInstalled(plan.version) }
         let monitor = InterruptMonitor.shared
-        let lock = try store.lock(
-            waitingMessage: { reporter.info("Waiting for another gover process to finish with \(store.root)...") },
-            shouldStop: { monitor.interruption }
-        )
+        let lock = try context.lockStore()
         defer { withExtendedLifetime(lock) {} }
         if !force && store.isInstalled(plan.version) { return .alreadyInstalled(plan.version) }
 
