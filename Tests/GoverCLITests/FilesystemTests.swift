@@ -42,7 +42,7 @@ struct FilesystemTests {
         #expect(result.stderr.contains("No space left on device (disk full: free some space and retry)"), "\(result)")
         FailureTests.expectUnchanged(sandbox, before)
         FaultTable.record("disk full (1 MB tmpfs)", result, store: "unchanged",
-                          bytes: sandbox.server.requests(of: published.filename).map(\.bytes).reduce(0, +), of: published.size)
+                          bytes: sandbox.server.bytesSent(of: published.filename), of: published.size)
     }
 
     @Test("a file-size limit (RLIMIT_FSIZE): EFBIG, not a SIGXFSZ death; exit 7, store unchanged")
@@ -51,24 +51,14 @@ struct FilesystemTests {
         let published = try sandbox.publish("go1.22.5", entries: Sandbox.toolchainEntries("go1.22.5", filler: 1_000_000))
         // `ulimit -f` in a shell that then execs gover: the limit is inherited; no user input
         // reaches the shell, only fixed words and argv.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "ulimit -f 400 && exec \"$0\" \"$@\"", goverBinary, "install", "1.22.5"]
-        process.environment = sandbox.environment()
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let result = CommandResult(status: process.terminationStatus, stdout: "", stderr: stderr,
-                                   killedBySignal: process.terminationReason == .uncaughtSignal)
+        let result = try sandbox.start(["install", "1.22.5"],
+                                       launcher: ["/bin/sh", "-c", "ulimit -f 400 && exec \"$0\" \"$@\""]).wait()
         #expect(!result.killedBySignal, "\(result)")
         #expect(result.status == 7, "\(result)")
         #expect(result.stderr.contains("File too large"), "\(result)")
         FailureTests.expectUnchanged(sandbox, before)
         FaultTable.record("file-size limit (ulimit -f 200 kB)", result, store: "unchanged",
-                          bytes: sandbox.server.requests(of: published.filename).map(\.bytes).reduce(0, +), of: published.size)
+                          bytes: sandbox.server.bytesSent(of: published.filename), of: published.size)
     }
 
     @Test("install, use and uninstall from many processes at once: serialised, current never broken")
@@ -125,19 +115,8 @@ struct NonRootTests {
         }
 
         func asNobody(_ arguments: [String]) throws -> CommandResult {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", goverBinary] + arguments
-            var env = sandbox.environment()
-            env["HOME"] = "/nonexistent"
-            process.environment = env
-            let err = Pipe()
-            process.standardError = err
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return CommandResult(status: process.terminationStatus, stdout: "", stderr: stderr)
+            try sandbox.start(arguments, env: ["HOME": "/nonexistent"],
+                              launcher: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]).wait()
         }
 
         let removed = try asNobody(["uninstall", "1.21.13"])

@@ -25,7 +25,7 @@ struct NetworkTests {
     }
 
     static func archiveBytes(_ sandbox: Sandbox) -> Int {
-        requests(sandbox).map(\.bytes).reduce(0, +)
+        sandbox.server.bytesSent(of: filename)
     }
 
     static func expectInstalled(_ sandbox: Sandbox, _ result: CommandResult, sourceLocation: SourceLocation = #_sourceLocation) {

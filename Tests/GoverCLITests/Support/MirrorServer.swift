@@ -78,6 +78,11 @@ final class MirrorServer: LoopbackServer {
     func requests(of filename: String) -> [Request] {
         requests().filter { $0.file == filename }
     }
+
+    /// Body bytes sent for a file, over all requests.
+    func bytesSent(of filename: String) -> Int {
+        requests(of: filename).map(\.bytes).reduce(0, +)
+    }
 }
 
 /// `scripts/forward-proxy`: an HTTP forward proxy (absolute-URI GET and CONNECT).

@@ -93,10 +93,13 @@ final class Sandbox {
         return env
     }
 
-    func start(_ arguments: [String], env: [String: String] = [:], directory cwd: String? = nil) throws -> RunningCommand {
+    /// Starts gover; `launcher` (a program and its arguments, e.g. `setpriv … --`) runs it.
+    func start(_ arguments: [String], env: [String: String] = [:], directory cwd: String? = nil,
+               launcher: [String] = []) throws -> RunningCommand {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: goverBinary)
-        process.arguments = arguments
+        let command = launcher + [goverBinary] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.environment = environment(env)
         process.currentDirectoryURL = URL(fileURLWithPath: cwd ?? directory)
         let id = UUID().uuidString
