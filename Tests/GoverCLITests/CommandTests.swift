@@ -251,3 +251,36 @@ struct CommandTests {
         #expect(!version.stdout.isEmpty)
     }
 }
+
+@Suite("mirrors on disk and terminals")
+struct MirrorKindsTests {
+    @Test("a file:// mirror: index at <base>index.json, archives beside it")
+    func fileMirror() throws {
+        let sandbox = try Sandbox()
+        try sandbox.publish("go1.22.5")
+        let result = try sandbox.gover("install", "1.22", env: ["GOVER_MIRROR": "file://" + sandbox.mirrorDirectory + "/"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.contains("from file://\(sandbox.mirrorDirectory)/go1.22.5.linux-amd64.tar.gz"))
+        #expect(!result.stderr.contains("plain HTTP"))
+        #expect(sandbox.currentGoVersion() == "go version go1.22.5 linux/amd64")
+    }
+
+    @Test("on a terminal: a live progress line with bytes, bar, ETA and rate",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
+    func progressOnTerminal() throws {
+        let sandbox = try Sandbox()
+        let env = try ConcurrencyTests.slowMirror(sandbox)
+        // script(1) gives gover a pseudo-terminal; the command line is fixed words and paths.
+        let command = "\(goverBinary) install 1.22.5"
+        let result = try runProgram("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"],
+                                    environment: sandbox.environment(env.merging(["TERM": "xterm"]) { $1 }),
+                                    directory: sandbox.directory)
+        #expect(result.status == 0, "\(result)")
+        let screen = result.stdout
+        #expect(screen.contains("\r\u{1B}[K"), "no redrawn line: \(screen)")
+        #expect(screen.contains("ETA"), "\(screen)")
+        #expect(screen.contains("/s"), "\(screen)")
+        #expect(screen.contains("[#"), "\(screen)")
+        #expect(screen.contains("Installed go1.22.5"))
+    }
+}
