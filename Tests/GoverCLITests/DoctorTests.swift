@@ -78,7 +78,7 @@ struct DoctorTests {
         ]
         let command = "\(goverBinary) doctor --json; echo \"exit=$?\" >&2"
 
-        let broken = try runProgram("/bin/bash", ["-i", "-c", command], environment: environment, directory: sandbox.directory)
+        let broken = try runProgram("/bin/bash", ["-i", "-c", command], environment: environment, directory: sandbox.directory, timeout: 30)
         let output = try DoctorOutput(broken)
         #expect(broken.stderr.contains("exit=1"), "\(broken)")
         #expect(!output.ok)
@@ -92,7 +92,7 @@ struct DoctorTests {
 
         // The fix doctor gave: take the line out again.
         try before.write(toFile: bashrc, atomically: true, encoding: .utf8)
-        let fixed = try runProgram("/bin/bash", ["-i", "-c", command], environment: environment, directory: sandbox.directory)
+        let fixed = try runProgram("/bin/bash", ["-i", "-c", command], environment: environment, directory: sandbox.directory, timeout: 30)
         #expect(fixed.stderr.contains("exit=0"), "\(fixed)")
         #expect(try DoctorOutput(fixed).ok)
 

@@ -157,7 +157,7 @@ struct ShellTests {
     private func observe(_ shell: RealShell, _ mode: ShellMode, probe: String, scriptPath: String,
                          environment: [String: String]) throws -> ShellObservation {
         try probe.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-        let result = try runProgram(shell.executable, mode.arguments(probe: probe, scriptPath: scriptPath), environment: environment)
+        let result = try runProgram(shell.executable, mode.arguments(probe: probe, scriptPath: scriptPath), environment: environment, timeout: 30)
         return ShellObservation(result.stdout)
     }
 
@@ -183,7 +183,7 @@ struct ShellTests {
         let result = try runProgram(shell.executable, ["-c", script], environment: [
             "HOME": sandbox.home, "GOVER_ROOT": sandbox.root, "GOROOT": "/usr/local/go",
             "PATH": "/usr/bin:" + fake + ":" + sandbox.root + "/current/bin:/bin",
-        ])
+        ], timeout: 30)
         let observed = ShellObservation(result.stdout)
         #expect(observed.goVersion == "go1.22.5", "\(result)")
         #expect(observed.gorootUnset, "\(result)")
@@ -195,9 +195,9 @@ struct ShellTests {
     func envDetectsParentShell() throws {
         let sandbox = try Sandbox()
         let environment = ["HOME": sandbox.home, "GOVER_ROOT": sandbox.root, "PATH": "/usr/bin:/bin", "SHELL": "/usr/bin/zsh"]
-        let fromFish = try runProgram(RealShell.fish.executable, ["-c", "\(goverBinary) env"], environment: environment)
+        let fromFish = try runProgram(RealShell.fish.executable, ["-c", "\(goverBinary) env"], environment: environment, timeout: 30)
         #expect(fromFish.stdout.contains("set -gx PATH"), "\(fromFish)")
-        let fromBash = try runProgram(RealShell.bash.executable, ["-c", "\(goverBinary) env; true"], environment: environment)
+        let fromBash = try runProgram(RealShell.bash.executable, ["-c", "\(goverBinary) env; true"], environment: environment, timeout: 30)
         #expect(fromBash.stdout.contains("export PATH"), "\(fromBash)")
         // Not run from a shell (here: from the test runner): $SHELL decides.
         let direct = try sandbox.gover("env", env: ["SHELL": "/usr/bin/fish"])

@@ -2,10 +2,11 @@ import Foundation
 
 /// Runs a program to completion with exactly the environment given (like `env -i`: nothing
 /// of the developer's own setup leaks in), stdin from /dev/null, its outputs collected
-/// through files (no pipe to fill up); killed after `timeout`. `mergingOutput` sends
+/// through files (no pipe to fill up); killed after `timeout` when one is given (an
+/// interactive shell that waits for input must not hang the suite). `mergingOutput` sends
 /// stderr into stdout, interleaved as written.
 func runProgram(_ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil,
-                directory: String? = nil, timeout: TimeInterval = 60, mergingOutput: Bool = false) throws -> CommandResult {
+                directory: String? = nil, timeout: TimeInterval? = nil, mergingOutput: Bool = false) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -21,9 +22,11 @@ func runProgram(_ executable: String, _ arguments: [String] = [], environment: [
     process.standardError = mergingOutput ? out : FileHandle(forWritingAtPath: errPath)
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(10_000) }
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    if let timeout {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
     process.waitUntilExit()
     return CommandResult(status: process.terminationStatus,
                          stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
