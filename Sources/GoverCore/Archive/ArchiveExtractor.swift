@@ -8,6 +8,16 @@ public protocol ByteSource: AnyObject {
 
 extension StreamBuffer: ByteSource {}
 
+extension ByteSource {
+    /// Reads and discards everything up to the end of the stream: libarchive stops at the
+    /// end-of-archive marker, but a download must finish for its digest.
+    func drain() throws {
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { scratch.deallocate() }
+        while try read(into: scratch) > 0 {}
+    }
+}
+
 /// What an archive may contain.
 public struct ExtractionPolicy: Sendable {
     /// Every entry must live under this top directory (go.dev archives: `go/`).

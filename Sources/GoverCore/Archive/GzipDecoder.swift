@@ -34,6 +34,6 @@ public enum GzipDecoder {
             if count < 0 { throw input.failure ?? ArchiveExtractor.corrupt(ArchiveExtractor.message(reader)) }
             if !sink.write(UnsafeRawBufferPointer(rebasing: chunk[..<Int(count)])) { return }
         }
-        while try source.read(into: chunk) > 0 {}
+        try source.drain()
     }
 }

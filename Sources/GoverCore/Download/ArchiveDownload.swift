@@ -66,10 +66,8 @@ struct ArchiveDownload {
                 if case .aborted = error.kind { throw error }
                 if error.isTransient && attempt < policy.retries {
                     attempt += 1
-                    let wait = policy.delay(beforeRetry: attempt, retryAfter: error.retryAfter)
                     let resume = progress.delivered > 0 ? ", resuming at byte \(progress.delivered)" : ""
-                    reporter.warning("\(error.goverError.message); retry \(attempt)/\(policy.retries) in \(formatDecimal(wait, digits: 1))s\(resume)")
-                    try pause(seconds: wait)
+                    try policy.waitBeforeRetry(attempt, after: error, reporter: reporter, detail: resume)
                     continue
                 }
                 if error.triesNextMirror && mirror + 1 < urls.count {

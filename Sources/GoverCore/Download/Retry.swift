@@ -29,7 +29,7 @@ public struct RetryPolicy: Sendable {
         return min(exponential, maxDelay) * Double.random(in: 0.5..<1)
     }
 
-    /// Runs `body`, retrying transient `TransferError`s; each retry is announced in one line.
+    /// Runs `body`, retrying transient `TransferError`s.
     func run<T>(reporter: Reporter, _ body: () throws -> T) throws -> T {
         var attempt = 0
         while true {
@@ -37,11 +37,16 @@ public struct RetryPolicy: Sendable {
                 return try body()
             } catch let error as TransferError where error.isTransient && attempt < retries {
                 attempt += 1
-                let wait = delay(beforeRetry: attempt, retryAfter: error.retryAfter)
-                reporter.warning("\(error.goverError.message); retry \(attempt)/\(retries) in \(formatDecimal(wait, digits: 1))s")
-                try pause(seconds: wait)
+                try waitBeforeRetry(attempt, after: error, reporter: reporter)
             }
         }
+    }
+
+    /// Announces retry `attempt` in one line (`detail` appended), then backs off.
+    func waitBeforeRetry(_ attempt: Int, after error: TransferError, reporter: Reporter, detail: String = "") throws {
+        let wait = delay(beforeRetry: attempt, retryAfter: error.retryAfter)
+        reporter.warning("\(error.goverError.message); retry \(attempt)/\(retries) in \(formatDecimal(wait, digits: 1))s\(detail)")
+        try pause(seconds: wait)
     }
 }
 

@@ -164,26 +164,20 @@ public struct Installer {
         let tar = StreamBuffer()
         let state = DownloadState()
         let transferred = ArchiveDownload.Progress()
-        let http = context.http
         let expectedSize = plan.size
         let archiveCopy = keepArchive ? try ArchiveCopy(directory: store.cacheDirectory + "/archives", filename: plan.filename) : nil
         let reporter = self.reporter
         reporter.info("Downloading \(plan.version.name) (\(plan.size.map(formatBytes) ?? "size unknown")) from \(plan.url)")
         reporter.beginProgress("  \(plan.filename)")
 
-        let download = ArchiveDownload(urls: plan.urls, http: http, policy: context.retryPolicy, reporter: reporter)
+        let download = ArchiveDownload(urls: plan.urls, http: context.http, policy: context.retryPolicy, reporter: reporter)
         let thread = DetachedThread {
             var hasher = SHA256()
             do {
                 try download.run(progress: transferred, consume: { chunk in
-                    let total = state.received.withLock { received -> Int64 in
-                        received += Int64(chunk.count)
-                        return received
-                    }
-                    if let expectedSize, total > expectedSize {
-                        state.oversized.withLock { $0 = true }
-                        return false
-                    }
+                    // `delivered` already counts this chunk; more than the index says is a
+                    // different (or endless) file: stop here.
+                    if let expectedSize, transferred.delivered > expectedSize { return false }
                     hasher.update(bufferPointer: chunk)
                     archiveCopy?.write(chunk)
                     return pipe.write(chunk)
@@ -221,7 +215,7 @@ public struct Installer {
                                                  policy: .forArchive(ofSize: expectedSize ?? 256 << 20))
                 // libarchive stops at the end-of-archive marker; the decoder, and the hash,
                 // need every byte.
-                try drain(tar)
+                try tar.drain()
                 decoder.join()
             } catch {
                 extractionError = error
@@ -230,7 +224,7 @@ public struct Installer {
                     // A malformed archive is most often a corrupt download: finish the
                     // transfer so the checksum can say so.
                     decoder.join()
-                    try? drain(pipe)
+                    try? pipe.drain()
                 } else {
                     // Disk full, Ctrl-C: stop the download too, at once (the decoder may be
                     // waiting for its next bytes).
@@ -243,8 +237,10 @@ public struct Installer {
         reporter.clearProgressLine()
 
         if let interruption = InterruptMonitor.shared.interruption { throw interruption }
-        if state.oversized.current {
-            throw GoverError.sizeMismatch(file: plan.filename, expected: expectedSize ?? 0, actual: state.received.current)
+        // The download thread has ended: its byte count can be read.
+        let received = transferred.delivered
+        if let expectedSize, received > expectedSize {
+            throw GoverError.sizeMismatch(file: plan.filename, expected: expectedSize, actual: received)
         }
         // A disk error stopped the transfer, not the other way round: report it first.
         if let extractionError = extractionError as? GoverError, case .filesystem = extractionError {
@@ -258,7 +254,6 @@ public struct Installer {
         }
         // A transfer error reached the extractor through the decoder; it is reported above.
         if let extractionError, !Self.shouldVerifyAfter(extractionError) { throw extractionError }
-        let received = state.received.current
         if let expectedSize, received != expectedSize {
             throw GoverError.sizeMismatch(file: plan.filename, expected: expectedSize, actual: received)
         }
@@ -277,18 +272,10 @@ public struct Installer {
         default: return false
         }
     }
-
-    private func drain(_ pipe: StreamBuffer) throws {
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-        defer { scratch.deallocate() }
-        while try pipe.read(into: scratch) > 0 {}
-    }
 }
 
 /// What the download thread learns, read by the installer once the thread has ended.
 private final class DownloadState: Sendable {
-    let received = Locked<Int64>(0)
-    let oversized = Locked(false)
     let digest = Locked<String?>(nil)
     let failure = Locked<Error?>(nil)
 }
