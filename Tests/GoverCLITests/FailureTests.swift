@@ -156,18 +156,34 @@ struct FailureTests {
         }
     }
 
-    @Test("hostile archives are refused: exit 6, nothing written outside staging", arguments: [
-        "dotdot", "absolute", "outside-go", "symlink-escape", "symlink-absolute", "hardlink-outside",
-        "hardlink-dotdot", "symlink-chain", "write-through-inner-symlink", "replace-symlink", "hardlink-to-symlink",
-        "zero-width-joiner-through-symlink", "combining-mark-through-symlink", "dotdot-after-link",
-        "hardlink-to-directory", "fifo", "device",
-    ])
-    func hostile(name: String) throws {
+    /// Each hostile archive, and the reason its refusal must give (the true one).
+    static let hostileReasons: [(String, String)] = [
+        ("dotdot", "contains '..'"), ("absolute", "has an absolute path"),
+        ("outside-go", "is outside the archive's go/ directory"),
+        ("symlink-escape", "is a symlink pointing outside the tree"),
+        ("symlink-absolute", "is a symlink to an absolute path"),
+        ("hardlink-outside", "is a hard link whose target has an absolute path"),
+        ("hardlink-dotdot", "is a hard link whose target contains '..'"),
+        ("symlink-chain", "would be written through the symlink go/sub/deeper/e"),
+        ("write-through-inner-symlink", "would be written through the symlink go/a"),
+        ("replace-symlink", "replaces the symlink go/a"),
+        ("hardlink-to-symlink", "is a hard link to something that is not a regular file of the archive"),
+        ("zero-width-joiner-through-symlink", "would be written through the symlink go/a"),
+        ("combining-mark-through-symlink", "would be written through the symlink go/a"),
+        ("dotdot-after-link", "is a symlink with '..' after a directory name"),
+        ("hardlink-to-directory", "is a hard link to something that is not a regular file of the archive"),
+        ("fifo", "is a FIFO"), ("device", "is a character device"),
+    ]
+
+    @Test("hostile archives are refused: exit 6, the true reason, nothing written outside staging",
+          arguments: hostileReasons)
+    func hostile(name: String, reason: String) throws {
         let (sandbox, before) = try Self.withActiveVersion()
         try sandbox.publish("go1.22.5", entries: Sandbox.toolchainEntries("go1.22.5") + Self.hostileEntries(name))
         let result = try sandbox.gover("install", "1.22.5")
         #expect(result.status == 6, "\(name): \(result)")
         #expect(result.stderr.contains("error: archive refused: entry"), "\(name): \(result)")
+        #expect(result.stderr.contains(reason), "\(name): \(result)")
         Self.expectUnchanged(sandbox, before)
         #expect(!FileManager.default.fileExists(atPath: sandbox.directory + "/evil"))
         #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/evil"))

@@ -227,13 +227,13 @@ struct EntryPathTests {
         ("go/a/\u{200D}x", "go/a/\u{200D}x"), ("go/a/\u{0301}x", "go/a/\u{0301}x"),
     ])
     func normalised(name: String, expected: String) throws {
-        let path = try ArchiveExtractor.validatedPath(name, entry: name, policy: Self.policy)
+        let path = try EntryRules.validatedPath(name, entry: name, policy: Self.policy)
         #expect(Array(path.utf8) == Array(expected.utf8))
     }
 
     @Test("escapes are refused", arguments: ["/etc/passwd", "go/../x", "go/\u{0301}/../../x", "x/go", "gox/y", "../go", "go\u{0301}/x"])
     func refused(name: String) {
-        #expect(throws: GoverError.self) { try ArchiveExtractor.validatedPath(name, entry: name, policy: Self.policy) }
+        #expect(throws: GoverError.self) { try EntryRules.validatedPath(name, entry: name, policy: Self.policy) }
     }
 
     @Test("the guard sees a path below a symlink whatever follows the slash")

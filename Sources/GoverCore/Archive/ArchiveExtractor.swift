@@ -18,25 +18,6 @@ extension ByteSource {
     }
 }
 
-/// What an archive may contain.
-public struct ExtractionPolicy: Sendable {
-    /// Every entry must live under this top directory (go.dev archives: `go/`).
-    public var topDirectory = "go"
-    /// Refuse archives that expand past this many bytes (a gzip bomb guard).
-    public var maxExpandedBytes: Int64
-    /// A file that must exist once extraction is complete, relative to the top directory.
-    public var requiredFile: String? = "bin/go"
-
-    public init(maxExpandedBytes: Int64) {
-        self.maxExpandedBytes = maxExpandedBytes
-    }
-
-    /// A Go tree expands to about 3.1× its `.tar.gz`; 16× leaves room and still stops bombs.
-    public static func forArchive(ofSize size: Int64) -> ExtractionPolicy {
-        ExtractionPolicy(maxExpandedBytes: max(size, 1 << 20) * 16)
-    }
-}
-
 public struct ExtractionSummary: Sendable {
     public var entries = 0
     /// Bytes the entries declare, and bytes actually written.
@@ -47,11 +28,8 @@ public struct ExtractionSummary: Sendable {
 /// Extracts a `.tar.gz` into a directory with libarchive, refusing anything that could
 /// write outside it.
 ///
-/// gover validates every entry itself, on UTF-8 bytes: a relative path under the top
-/// directory, no `..`, only regular files, directories and links, symlink targets inside
-/// the tree (`..` only as a leading run), hard links only to regular files already
-/// written, nothing written through or replacing a symlink of the archive
-/// (`SymlinkGuard`), no setuid/setgid/sticky bits. libarchive then writes with
+/// gover validates every entry itself with `EntryRules` (paths, types, links, counts,
+/// declared sizes, modes) before libarchive writes it. libarchive then writes with
 /// `SECURE_NODOTDOT`, plus `SECURE_SYMLINKS` from the first symlink on (it costs ~7
 /// `openat` + 6 `fstatat` per entry, ~30% of extraction, and go.dev archives have no
 /// symlinks). Entry names are rewritten to absolute paths inside the real (symlink-free),
@@ -81,7 +59,7 @@ public enum ArchiveExtractor {
         guard input.open(reader) else { throw input.failure ?? corrupt(message(reader)) }
 
         var summary = ExtractionSummary()
-        var links = SymlinkGuard()
+        var rules = EntryRules(policy: policy)
         var entry: OpaquePointer?
         while true {
             let status = gover_archive_read_next_header(reader, &entry)
@@ -89,46 +67,31 @@ public enum ArchiveExtractor {
             if status < ARCHIVE_WARN { throw input.failure ?? corrupt(message(reader)) }
             guard let entry else { throw corrupt("missing entry header") }
 
-            let name = try entryName(entry)
-            let relative = try validatedPath(name, entry: name, policy: policy)
-            try validateType(entry, name: name, relative: relative, policy: policy)
-            try links.check(relative, entry: name)
-            summary.bytes += max(0, gover_archive_entry_size(entry))
-            if summary.bytes > policy.maxExpandedBytes {
-                throw GoverError.unsafeArchive(entry: name, reason: "makes the archive expand past \(formatBytes(policy.maxExpandedBytes)) (a decompression bomb?)")
+            let header = try self.header(of: entry)
+            let hadSymlinks = rules.hasSymlinks
+            let admitted = try rules.admit(header)
+            if rules.hasSymlinks && !hadSymlinks {
+                gover_archive_write_disk_set_options(writer, flags | ARCHIVE_EXTRACT_SECURE_SYMLINKS)
             }
-
-            gover_archive_entry_set_pathname(entry, root + "/" + relative)
-            if let link = gover_archive_entry_hardlink(entry) {
-                let target = try validatedPath(String(cString: link), entry: name, policy: policy)
-                try links.checkHardLinkTarget(target, entry: name)
+            gover_archive_entry_set_pathname(entry, root + "/" + admitted.path)
+            if let target = admitted.hardLinkTarget {
                 gover_archive_entry_set_hardlink(entry, root + "/" + target)
             }
-            switch gover_archive_entry_filetype(entry) & S_IFMT {
-            case S_IFLNK:
-                if !links.hasSymlinks { gover_archive_write_disk_set_options(writer, flags | ARCHIVE_EXTRACT_SECURE_SYMLINKS) }
-                links.createdSymlink(relative)
-            case S_IFREG:
-                // A hard-link entry is a regular file too, once its target was checked.
-                links.createdRegularFile(relative)
-            default:
-                break
-            }
-            // Toolchains need no setuid, setgid or sticky bits; strip them rather than refuse.
-            gover_archive_entry_set_perm(entry, gover_archive_entry_perm(entry) & 0o777)
+            gover_archive_entry_set_perm(entry, mode_t(admitted.permissions))
 
-            try copyEntry(entry, name: name, from: reader, to: writer, input: input, root: root,
+            try copyEntry(entry, name: header.name, from: reader, to: writer, input: input, root: root,
                           policy: policy, summary: &summary)
             summary.entries += 1
         }
+        summary.bytes = rules.declaredBytes
         // Directory times and permissions are applied when the writer closes.
         if gover_archive_write_close(writer) < ARCHIVE_OK {
             throw writeError(writer, name: "(closing)", root: root)
         }
         if summary.entries == 0 { throw corrupt("the archive is empty") }
-        if let required = policy.requiredFile,
-           !FileSystem.exists(root + "/" + policy.topDirectory + "/" + required) {
-            throw corrupt("it has no \(policy.topDirectory)/\(required)")
+        if let required = policy.requiredExecutable {
+            try checkExecutable(root + "/" + policy.topDirectory + "/" + required,
+                                shownAs: policy.topDirectory + "/" + required)
         }
         return summary
     }
@@ -163,75 +126,38 @@ public enum ArchiveExtractor {
         }
     }
 
-    private static func entryName(_ entry: OpaquePointer) throws -> String {
-        if let name = gover_archive_entry_pathname(entry) ?? gover_archive_entry_pathname_utf8(entry) {
-            return String(cString: name)
+    /// The entry's header as plain values for `EntryRules`. A hard-link entry is recognised
+    /// by its link name whatever type the tar header claims (libarchive reports no file
+    /// type for one).
+    private static func header(of entry: OpaquePointer) throws -> ArchiveEntryHeader {
+        guard let rawName = gover_archive_entry_pathname(entry) ?? gover_archive_entry_pathname_utf8(entry) else {
+            throw GoverError.unsafeArchive(entry: "?", reason: "has a name that cannot be decoded")
         }
-        throw GoverError.unsafeArchive(entry: "?", reason: "has a name that cannot be decoded")
+        let name = String(cString: rawName)
+        let kind: ArchiveEntryHeader.Kind
+        if let link = gover_archive_entry_hardlink(entry) {
+            kind = .hardLink(target: String(cString: link))
+        } else {
+            let fileType = gover_archive_entry_filetype(entry) & S_IFMT
+            switch fileType {
+            case S_IFREG: kind = .file
+            case S_IFDIR: kind = .directory
+            case S_IFLNK: kind = .symlink(target: gover_archive_entry_symlink(entry).map { String(cString: $0) } ?? "")
+            default: kind = .other(fileType: UInt32(fileType))
+            }
+        }
+        return ArchiveEntryHeader(name: name, kind: kind, size: gover_archive_entry_size(entry),
+                                  permissions: UInt32(gover_archive_entry_perm(entry)))
     }
 
-    /// Normalises an entry name (drops `.` and empty components) and checks that it stays
-    /// under the top directory. Works on UTF-8 bytes, as the kernel does: Swift's
-    /// `Character`s would glue a `/` to a following combining mark or zero-width joiner and
-    /// hide a path separator from the checks.
-    static func validatedPath(_ path: String, entry: String, policy: ExtractionPolicy) throws -> String {
-        if path.utf8.first == slash {
-            throw GoverError.unsafeArchive(entry: entry, reason: "has an absolute path")
-        }
-        var components: [Substring.UTF8View] = []
-        for component in path.utf8.split(separator: slash, omittingEmptySubsequences: true) {
-            if component.elementsEqual(dot) { continue }
-            if component.elementsEqual(dotDot) {
-                throw GoverError.unsafeArchive(entry: entry, reason: "contains '..'")
-            }
-            components.append(Substring(component).utf8)
-        }
-        guard let first = components.first, first.elementsEqual(policy.topDirectory.utf8) else {
-            throw GoverError.unsafeArchive(entry: entry, reason: "is outside the archive's \(policy.topDirectory)/ directory")
-        }
-        var joined: [UInt8] = []
-        for (index, component) in components.enumerated() {
-            if index > 0 { joined.append(slash) }
-            joined.append(contentsOf: component)
-        }
-        return String(decoding: joined, as: UTF8.self)
-    }
-
-    private static func validateType(_ entry: OpaquePointer, name: String, relative: String,
-                                     policy: ExtractionPolicy) throws {
-        // libarchive's AE_IF* constants are the POSIX S_IF* values (its macros do not import).
-        switch gover_archive_entry_filetype(entry) & S_IFMT {
-        case S_IFREG, S_IFDIR:
-            return
-        case S_IFLNK:
-            guard let target = gover_archive_entry_symlink(entry).map({ String(cString: $0) }) else {
-                throw GoverError.unsafeArchive(entry: name, reason: "is a symlink without a target")
-            }
-            if target.hasPrefix("/") {
-                throw GoverError.unsafeArchive(entry: name, reason: "is a symlink to an absolute path (\(target))")
-            }
-            // `..` only as a leading run, resolved lexically from the link's own directory
-            // (a real directory: SymlinkGuard refuses entries below links), and never past
-            // the top directory. A `..` after a component that may itself be a link
-            // (`s/..` with `s -> .`) would be resolved by the kernel somewhere else.
-            var depth = relative.utf8.split(separator: slash).count - 1
-            var leading = true
-            for component in target.utf8.split(separator: slash, omittingEmptySubsequences: true) {
-                if component.elementsEqual(dot) { continue }
-                if component.elementsEqual(dotDot) {
-                    guard leading else {
-                        throw GoverError.unsafeArchive(entry: name, reason: "is a symlink with '..' after a directory name (\(target))")
-                    }
-                    depth -= 1
-                    if depth < 1 {
-                        throw GoverError.unsafeArchive(entry: name, reason: "is a symlink pointing outside the tree (\(target))")
-                    }
-                } else {
-                    leading = false
-                }
-            }
-        default:
-            throw GoverError.unsafeArchive(entry: name, reason: "is a device node, FIFO or socket")
+    /// The toolchain's `go` must be a regular file with an execute bit: a directory, a
+    /// FIFO or an empty-mode file named `bin/go` would make an installed version that
+    /// cannot run.
+    private static func checkExecutable(_ path: String, shownAs name: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw corrupt("it has no \(name)") }
+        guard (info.st_mode & S_IFMT) == S_IFREG, (info.st_mode & 0o111) != 0 else {
+            throw corrupt("its \(name) is not an executable regular file")
         }
     }
 
@@ -250,6 +176,9 @@ public enum ArchiveExtractor {
         if text.contains("symlink") || text.contains("..") || text.contains("absolute") {
             return .unsafeArchive(entry: name, reason: "was refused by libarchive: \(text)")
         }
+        if code == ENOSPC && FileSystem.isOutOfInodes(root) {
+            return .outOfInodes(path: root, entry: name)
+        }
         if code == ENOSPC || code == EDQUOT || code == EROFS || code == EACCES || code == EPERM || code == EFBIG
             || code == EIO {
             return .filesystem(path: root, operation: "write \(name) into", errno: code)
@@ -257,57 +186,3 @@ public enum ArchiveExtractor {
         return .corruptArchive(file: "archive", reason: "\(name): \(text)")
     }
 }
-
-
-/// The symlinks and regular files an archive has created so far, by their normalised
-/// relative paths (as UTF-8 bytes: compared exactly as the kernel would).
-///
-/// Refusing any entry below (or replacing) one of the archive's symlinks, with each
-/// link's target restricted to a leading run of `..` that stays inside the tree, means
-/// every path is resolved through real directories only. On filesystems that fold case or
-/// Unicode normalisation (macOS, vfat) two different names can be one file, so once an
-/// archive has any symlink the extractor also turns on libarchive's `SECURE_SYMLINKS`,
-/// which checks the real filesystem; go.dev archives have none and keep the fast path.
-struct SymlinkGuard {
-    private var symlinks = Set<[UInt8]>()
-    private var regularFiles = Set<[UInt8]>()
-
-    var hasSymlinks: Bool { !symlinks.isEmpty }
-
-    mutating func createdSymlink(_ path: String) {
-        symlinks.insert(Array(path.utf8))
-    }
-
-    mutating func createdRegularFile(_ path: String) {
-        regularFiles.insert(Array(path.utf8))
-    }
-
-    /// `path` (normalised, relative) must not be, or lie below, a symlink.
-    func check(_ path: String, entry: String) throws {
-        guard !symlinks.isEmpty else { return }
-        let bytes = Array(path.utf8)
-        var end = bytes.count
-        while end > 0 {
-            let prefix = Array(bytes[..<end])
-            if symlinks.contains(prefix) {
-                let link = String(decoding: prefix, as: UTF8.self)
-                let reason = end == bytes.count ? "replaces the symlink \(link)" : "would be written through the symlink \(link)"
-                throw GoverError.unsafeArchive(entry: entry, reason: reason)
-            }
-            guard let separator = bytes[..<end].lastIndex(of: slash) else { return }
-            end = separator
-        }
-    }
-
-    /// A hard link must name a regular file this archive has already written: not a
-    /// directory (link(2) refuses those), not a symlink, nothing through a symlink.
-    func checkHardLinkTarget(_ target: String, entry: String) throws {
-        guard regularFiles.contains(Array(target.utf8)) else {
-            throw GoverError.unsafeArchive(entry: entry, reason: "is a hard link to something that is not a regular file of the archive (\(target))")
-        }
-    }
-}
-
-private let slash = UInt8(ascii: "/")
-private let dot = ".".utf8
-private let dotDot = "..".utf8

@@ -8,9 +8,12 @@ import CLibArchive
 /// library is needed.
 public enum GzipDecoder {
     /// Reads gzip data from `source` and writes the inflated bytes into `sink` until the
-    /// compressed stream ends, then reads `source` to its end (the download must finish
-    /// for its digest). Returns early, without error, if `sink` is cancelled.
-    public static func decode(from source: ByteSource, into sink: StreamBuffer) throws {
+    /// compressed stream ends, or the reader of `sink` closes it (the tar stream has ended:
+    /// whatever follows is never inflated, only read), then reads `source` to its end (the
+    /// download must finish for its digest). Returns early, without error, if `sink` is
+    /// cancelled. More than `limit` inflated bytes is a decompression bomb, whatever the
+    /// tar headers declare.
+    public static func decode(from source: ByteSource, into sink: StreamBuffer, limit: Int64 = .max) throws {
         if let reason = gover_archive_load_error() {
             throw GoverError.missingLibrary(name: "libarchive", reason: String(cString: reason), package: "libarchive13")
         }
@@ -28,11 +31,19 @@ public enum GzipDecoder {
 
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
         defer { chunk.deallocate() }
+        var inflated: Int64 = 0
         while true {
             let count = gover_archive_read_data(reader, chunk.baseAddress, chunk.count)
             if count == 0 { break }
             if count < 0 { throw input.failure ?? ArchiveExtractor.corrupt(ArchiveExtractor.message(reader)) }
-            if !sink.write(UnsafeRawBufferPointer(rebasing: chunk[..<Int(count)])) { return }
+            inflated += Int64(count)
+            if inflated > limit {
+                throw GoverError.unsafeArchive(entry: "(the compressed stream)", reason: "expands past \(formatBytes(limit)) (a decompression bomb?)")
+            }
+            if !sink.write(UnsafeRawBufferPointer(rebasing: chunk[..<Int(count)])) {
+                if sink.isClosedByReader { break }
+                return
+            }
         }
         try source.drain()
     }

@@ -9,6 +9,7 @@ public final class StreamBuffer: @unchecked Sendable {
     private var finished = false
     private var producerError: Error?
     private var cancellation: Error?
+    private var readerClosed = false
     private var mutex = pthread_mutex_t()
     private var readable = pthread_cond_t()
     private var writable = pthread_cond_t()
@@ -40,8 +41,8 @@ public final class StreamBuffer: @unchecked Sendable {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         while offset < bytes.count {
-            while count == capacity && cancellation == nil { pthread_cond_wait(&writable, &mutex) }
-            if cancellation != nil { return false }
+            while count == capacity && cancellation == nil && !readerClosed { pthread_cond_wait(&writable, &mutex) }
+            if cancellation != nil || readerClosed { return false }
             let end = (start + count) % capacity
             let contiguous = min(capacity - count, capacity - end, bytes.count - offset)
             (storage + end).copyMemory(from: bytes.baseAddress! + offset, byteCount: contiguous)
@@ -61,6 +62,19 @@ public final class StreamBuffer: @unchecked Sendable {
             pthread_cond_broadcast(&readable)
         }
     }
+
+    /// The consumer needs no more bytes (the tar stream has ended): the producer's next
+    /// write returns false and `isClosedByReader` tells it why, so it can stop producing
+    /// without treating it as a failure.
+    public func closeReading() {
+        locked {
+            readerClosed = true
+            count = 0
+            pthread_cond_broadcast(&writable)
+        }
+    }
+
+    public var isClosedByReader: Bool { locked { readerClosed } }
 
     /// Stops both sides: the producer's next write returns false, the consumer's next read throws `error`.
     public func cancel(_ error: Error) {

@@ -165,6 +165,7 @@ public struct Installer {
         let state = DownloadState()
         let transferred = ArchiveDownload.Progress()
         let expectedSize = plan.size
+        let policy = ExtractionPolicy.forArchive(ofSize: expectedSize ?? 256 << 20)
         let archiveCopy = keepArchive ? try ArchiveCopy(directory: store.cacheDirectory + "/archives", filename: plan.filename) : nil
         let reporter = self.reporter
         reporter.info("Downloading \(plan.version.name) (\(plan.size.map(formatBytes) ?? "size unknown")) from \(plan.url)")
@@ -195,7 +196,8 @@ public struct Installer {
 
         let decoder = DetachedThread {
             do {
-                try GzipDecoder.decode(from: pipe, into: tar)
+                // Headers and padding add a little to what the entries declare.
+                try GzipDecoder.decode(from: pipe, into: tar, limit: policy.maxExpandedBytes + (64 << 20))
                 tar.finish()
             } catch {
                 tar.finish(error: error)
@@ -211,11 +213,11 @@ public struct Installer {
             thread.start()
             decoder.start()
             do {
-                _ = try ArchiveExtractor.extract(from: tar, gzipped: false, into: staging,
-                                                 policy: .forArchive(ofSize: expectedSize ?? 256 << 20))
-                // libarchive stops at the end-of-archive marker; the decoder, and the hash,
-                // need every byte.
-                try tar.drain()
+                _ = try ArchiveExtractor.extract(from: tar, gzipped: false, into: staging, policy: policy)
+                // libarchive stops at the end-of-archive marker. The hash needs every
+                // compressed byte, but nothing after the marker is worth inflating (8 GB of
+                // zeros there would cost minutes): the decoder now only reads on.
+                tar.closeReading()
                 decoder.join()
             } catch {
                 extractionError = error
@@ -243,8 +245,9 @@ public struct Installer {
             throw GoverError.sizeMismatch(file: plan.filename, expected: expectedSize, actual: received)
         }
         // A disk error stopped the transfer, not the other way round: report it first.
-        if let extractionError = extractionError as? GoverError, case .filesystem = extractionError {
-            throw extractionError
+        switch extractionError {
+        case let error as GoverError where error.exitCode == GoverError.ExitStatus.filesystem.rawValue: throw error
+        default: break
         }
         switch state.failure.current {
         case let restart as RestartRequired: throw restart

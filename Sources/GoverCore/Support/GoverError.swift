@@ -28,6 +28,7 @@ public enum GoverError: Error, Equatable, Sendable {
     case noPin(directory: String)
     case pinNotSatisfied(pin: String, file: String, installed: [String])
     case execFailed(command: String, errno: Int32)
+    case outOfInodes(path: String, entry: String)
 
     /// Exit statuses, documented in the README and in `gover --help`.
     public enum ExitStatus: Int32, CaseIterable, Sendable {
@@ -61,7 +62,7 @@ public enum GoverError: Error, Equatable, Sendable {
         case .network, .httpStatus, .offlineWithoutCache, .indexUnreadable: return ExitStatus.network.rawValue
         case .checksumMismatch, .sizeMismatch, .corruptArchive, .missingChecksum: return ExitStatus.integrity.rawValue
         case .unsafeArchive: return ExitStatus.unsafeArchive.rawValue
-        case .filesystem, .storeNotWritable, .rcFileReadOnly: return ExitStatus.filesystem.rawValue
+        case .filesystem, .storeNotWritable, .rcFileReadOnly, .outOfInodes: return ExitStatus.filesystem.rawValue
         case .activeVersion, .rcBlockDamaged, .missingLibrary: return ExitStatus.failure.rawValue
         // As shells report them: 127 command not found, 126 found but not runnable.
         case .execFailed(_, let code): return code == ENOENT ? 127 : 126
@@ -132,6 +133,8 @@ public enum GoverError: Error, Equatable, Sendable {
         case .execFailed(let command, let code):
             let hint = code == ENOENT ? " (not found on PATH)" : ""
             return "cannot run \(command): \(errorString(code))\(hint)"
+        case .outOfInodes(let path, let entry):
+            return "cannot create \(entry) in \(path): the filesystem is out of inodes (no free file slots, though there may be free space); remove files there (e.g. `gover uninstall` old versions) or use a filesystem with more inodes; nothing was installed"
         }
     }
 }

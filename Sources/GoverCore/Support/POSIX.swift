@@ -166,6 +166,15 @@ enum FileSystem {
         }
     }
 
+    /// Whether the filesystem holding `path` has no free inodes left (an `ENOSPC` then
+    /// means "too many files", not "no space").
+    static func isOutOfInodes(_ path: String) -> Bool {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0, info.f_files > 0 else { return false }
+        // root may use the inodes reserved for it; others only the available ones.
+        return (getuid() == 0 ? info.f_ffree : info.f_favail) == 0
+    }
+
     /// Flushes a directory's entries to disk, so a rename into it survives a power loss.
     static func syncDirectory(_ path: String) {
         let fd = open(path, O_RDONLY | O_DIRECTORY)
