@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "gover", targets: ["gover"]),
+        // The parsers of outside input under libFuzzer (scripts/fuzz), or replaying a corpus.
+        .executable(name: "gover-fuzz", targets: ["GoverFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -61,6 +63,10 @@ let package = Package(
             name: "CLibArchive",
             path: "CLibArchive",
             providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
+        ),
+        .executableTarget(
+            name: "GoverFuzz",
+            dependencies: ["GoverCore"]
         ),
         .testTarget(
             name: "GoverCoreTests",

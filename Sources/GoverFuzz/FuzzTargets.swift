@@ -1,0 +1,173 @@
+@testable import GoverCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The parsers that read what gover does not control, each as a function of one input that
+/// must never crash, hang or break its invariant (a violated one traps, which both libFuzzer
+/// and the corpus replay report). `scripts/fuzz` runs them coverage-guided under libFuzzer;
+/// the test suite replays the committed corpus (`Tests/FuzzCorpus/<target>/`).
+enum FuzzTarget: String, CaseIterable {
+    /// Command-line selectors and Go version names.
+    case selector
+    /// `.go-version`, `.tool-versions`, `go.mod`/`go.work` contents.
+    case pin
+    /// The go.dev JSON release index, as a server sends it.
+    case index
+    /// The compact index cache under `cache/` (local state another user may have written).
+    case indexCache = "index-cache"
+    /// Archive entry headers, as a sequence, through gover's own rules.
+    case archiveEntries = "archive-entries"
+    /// Raw tar bytes through the real libarchive extraction into a fresh directory.
+    case archive
+
+    func run(_ bytes: [UInt8]) {
+        switch self {
+        case .selector: Self.selector(bytes)
+        case .pin: Self.pin(bytes)
+        case .index: Self.index(bytes)
+        case .indexCache: Self.indexCache(bytes)
+        case .archiveEntries: Self.archiveEntries(bytes)
+        case .archive: Self.archive(bytes)
+        }
+    }
+
+    private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    private static func selector(_ bytes: [UInt8]) {
+        let text = text(bytes)
+        if let version = GoVersion(text) {
+            // A parsed version names itself: its name parses back to an equal version.
+            guard let again = GoVersion(version.name), again == version, again.name == version.name,
+                  !(version < version) else { fatalError("GoVersion round trip broke for \(text.debugDescription)") }
+        }
+        if let selector = try? VersionSelector(parsing: text) {
+            _ = selector.description
+            let candidates = ["go1.20", "go1.21.0", "go1.21rc2", "go1.22.5", "go1.9.2rc2"].compactMap(GoVersion.init)
+            if let chosen = selector.resolve(in: candidates), !selector.matches(chosen) {
+                fatalError("selector \(text.debugDescription) resolved to a version it does not match")
+            }
+            _ = selector.nearest(in: candidates)
+        }
+    }
+
+    private static func pin(_ bytes: [UInt8]) {
+        let text = text(bytes)
+        let candidates = ["go1.20", "go1.21.0", "go1.22.5"].compactMap(GoVersion.init)
+        for parse in [{ try PinParser.goVersionFile(text, path: ".go-version").map { $0.requirement } },
+                      { try PinParser.toolVersions(text, path: ".tool-versions").map { $0.requirement } },
+                      { try PinParser.goModule(text, path: "go.mod").map { $0.requirement } }] {
+            guard let requirement = try? parse() else { continue }
+            _ = requirement.description
+            if let newest = requirement.newest(in: candidates), !requirement.isSatisfied(by: newest) {
+                fatalError("pin \(text.debugDescription) chose a version that does not satisfy it")
+            }
+        }
+    }
+
+    private static func index(_ bytes: [UInt8]) {
+        guard let index = try? ReleaseIndex(json: Data(bytes)) else { return }
+        let platform = Platform(os: "linux", arch: "amd64")
+        for release in index.releases {
+            _ = release.archive(for: platform)
+            _ = release.archivePlatforms
+        }
+        _ = index.newestPerLine()
+        // What the index says must survive the cache format unchanged.
+        let cache = IndexCacheFile(url: "https://example.invalid/", etag: nil, lastModified: nil, fetchedAt: 0, index: index)
+        guard let reread = IndexCacheFile(bytes: cache.encoded()) else { fatalError("the cache of a decoded index does not parse") }
+        if reread.index.versions != index.versions { fatalError("the cache lost or reordered releases") }
+    }
+
+    private static func indexCache(_ bytes: [UInt8]) {
+        guard let cache = IndexCacheFile(bytes: bytes) else { return }
+        _ = cache.index.newestPerLine()
+        guard let reread = IndexCacheFile(bytes: cache.encoded()), reread.index.versions == cache.index.versions else {
+            fatalError("a parsed cache file does not survive being written again")
+        }
+    }
+
+    /// Each entry: 1 byte kind, 2 bytes mode, 1 byte name length, name, and for links 1 byte
+    /// target length and target. Whatever the rules admit must be a normalised path under
+    /// `go/` with no `..` component and no group/other write.
+    private static func archiveEntries(_ bytes: [UInt8]) {
+        var policy = ExtractionPolicy(maxExpandedBytes: 1 << 20)
+        policy.maxEntries = 64
+        var rules = EntryRules(policy: policy)
+        var input = bytes[...]
+        func take(_ count: Int) -> ArraySlice<UInt8>? {
+            guard input.count >= count else { return nil }
+            defer { input = input.dropFirst(count) }
+            return input.prefix(count)
+        }
+        while let head = take(4), let name = take(Int(head[head.startIndex + 3])) {
+            let selector = head[head.startIndex]
+            let mode = UInt32(head[head.startIndex + 1]) << 8 | UInt32(head[head.startIndex + 2])
+            let kind: ArchiveEntryHeader.Kind
+            switch selector % 5 {
+            case 0: kind = .file
+            case 1: kind = .directory
+            case 2, 3:
+                guard let length = take(1), let target = take(Int(length[length.startIndex])) else { return }
+                kind = selector % 5 == 2 ? .symlink(target: text(Array(target))) : .hardLink(target: text(Array(target)))
+            default: kind = .other(fileType: UInt32(selector) << 12)
+            }
+            let header = ArchiveEntryHeader(name: text(Array(name)), kind: kind, size: Int64(mode), permissions: mode)
+            guard let admitted = try? rules.admit(header) else { continue }
+            let components = admitted.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard components.first == "go", !components.contains(".."), !components.contains(""),
+                  !components.contains("."), admitted.permissions & 0o7022 == 0 else {
+                fatalError("admitted an unsafe entry: \(admitted)")
+            }
+        }
+    }
+
+    /// Extracts into `<fresh>/stage`; afterwards `<fresh>` may hold nothing but `stage`, and
+    /// no symlink in the tree may resolve outside it.
+    private static func archive(_ bytes: [UInt8]) {
+        var template = Array("/tmp/gover-fuzz-XXXXXX".utf8CString)
+        guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return }
+        let box = String(cString: created)
+        let stage = box + "/stage"
+        mkdir(stage, 0o755)
+        defer { try? FileSystem.removeTree(box) }
+        var policy = ExtractionPolicy(maxExpandedBytes: 8 << 20)
+        policy.maxEntries = 256
+        _ = try? ArchiveExtractor.extract(from: BytesSource(bytes), gzipped: false, into: stage, policy: policy)
+        let neighbours = FileSystem.directoryEntries(box)
+        guard neighbours == ["stage"] else { fatalError("extraction wrote beside the staging directory: \(neighbours)") }
+        guard let realStage = try? FileSystem.realPath(stage) else { fatalError("staging vanished") }
+        checkTree(stage, realRoot: realStage)
+    }
+
+    private static func checkTree(_ directory: String, realRoot: String) {
+        for name in FileSystem.directoryEntries(directory) {
+            let path = directory + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            if (info.st_mode & S_IFMT) == S_IFLNK {
+                if let resolved = try? FileSystem.realPath(path), resolved != realRoot, !resolved.hasPrefix(realRoot + "/") {
+                    fatalError("symlink \(path) resolves outside the tree: \(resolved)")
+                }
+            } else if (info.st_mode & S_IFMT) == S_IFDIR {
+                checkTree(path, realRoot: realRoot)
+            }
+        }
+    }
+}
+
+/// The fuzz input as the extractor's byte source.
+private final class BytesSource: ByteSource {
+    private var remaining: ArraySlice<UInt8>
+
+    init(_ bytes: [UInt8]) { remaining = bytes[...] }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let count = min(buffer.count, remaining.count)
+        remaining.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        remaining = remaining.dropFirst(count)
+        return count
+    }
+}
