@@ -24,9 +24,10 @@ RUN apt-get update \
 COPY --from=gover-build /usr/local/bin/gover /usr/local/bin/gover
 
 # The ENV lines a Dockerfile needs: where the store lives, and its `current/bin` (the active
-# Go) plus root's GOPATH/bin (`go install`ed tools) first on PATH. No GOROOT: go finds its
-# own root from its path. scripts/docker-smoke runs gover with exactly these values.
-ENV GOVER_ROOT=/usr/local/goversions PATH=/usr/local/goversions/current/bin:/root/go/bin:$PATH
+# Go), its `bin` (the go1.X.Y links Go's own toolchain switching looks for) and root's
+# GOPATH/bin (`go install`ed tools) first on PATH. No GOROOT: go finds its own root from its
+# path. scripts/docker-smoke runs gover with exactly these values.
+ENV GOVER_ROOT=/usr/local/goversions PATH=/usr/local/goversions/current/bin:/usr/local/goversions/bin:/root/go/bin:$PATH
 
 # Unattended: no prompts, no progress bar without a terminal (one line per phase), and the
 # download cache (release index, any kept archive) removed in the same layer.

@@ -22,7 +22,7 @@ struct DoctorOutput {
 
 @Suite("gover doctor")
 struct DoctorTests {
-    static let checkIDs = ["store.current", "store.versions", "store.staging", "path.go", "go.version", "env.goroot",
+    static let checkIDs = ["store.current", "store.versions", "store.staging", "store.commands", "path.go", "path.commands", "go.version", "env.goroot",
                            "env.gopath-bin", "env.gotoolchain", "project.pin", "project.toolchain", "net.goproxy", "shell.rc"]
 
     /// go1.22.5 installed and current, `gover init` done for bash, PATH as the block makes it.
@@ -32,7 +32,7 @@ struct DoctorTests {
         try #require(try sandbox.gover("install", "1.22.5").status == 0)
         try #require(try sandbox.gover("init", "--shell", "bash").status == 0)
         let environment = [
-            "PATH": "\(sandbox.root)/current/bin:\(sandbox.home)/go/bin:/usr/bin:/bin",
+            "PATH": "\(sandbox.root)/current/bin:\(sandbox.root)/bin:\(sandbox.home)/go/bin:/usr/bin:/bin",
             "SHELL": "/bin/bash",
             "GOPROXY": sandbox.mirrorURL + ",direct",
         ]
@@ -150,8 +150,8 @@ struct DoctorTests {
         let (result, output) = try doctor(sandbox, environment, "--offline", directory: project + "/cmd")
         #expect(result.status == 0, "\(result)")
         #expect(output.status("project.toolchain") == "warning")
-        #expect(output.message("project.toolchain").contains("downloads and runs go1.23.0"))
-        #expect(output.fix("project.toolchain") == "gover install 1.23.0 --use")
+        #expect(output.message("project.toolchain").contains("needs Go >= 1.23.0, which gover does not have"))
+        #expect(output.fix("project.toolchain").hasPrefix("gover install 1.23.0 (Go's own switching"))
         #expect(output.status("project.pin") == "warning")
         #expect(output.message("project.pin").contains("\(project)/go.mod:3 asks for Go >= 1.23.0"))
 
@@ -160,6 +160,19 @@ struct DoctorTests {
         let (refused, refusedOutput) = try doctor(sandbox, local, "--offline", directory: project)
         #expect(refused.status == 1)
         #expect(refusedOutput.status("project.toolchain") == "error")
+        #expect(refusedOutput.fix("project.toolchain") == "gover install 1.23.0 --use")
+
+        // Once gover has it, Go's own switching is served from the store's bin/.
+        try sandbox.publish("go1.23.0")
+        try #require(try sandbox.gover("install", "1.23.0").status == 0)
+        let (_, served) = try doctor(sandbox, environment, "--offline", directory: project)
+        #expect(served.status("project.toolchain") == "ok", "\(served.message("project.toolchain"))")
+        #expect(served.message("project.toolchain").contains("switches from go1.22.5 to gover's go1.23.0 (\(sandbox.root)/bin/go1.23.0)"))
+        var withoutBin = environment
+        withoutBin["PATH"] = "\(sandbox.root)/current/bin:\(sandbox.home)/go/bin:/usr/bin:/bin"
+        let (_, unserved) = try doctor(sandbox, withoutBin, "--offline", directory: project)
+        #expect(unserved.status("project.toolchain") == "warning")
+        #expect(unserved.status("path.commands") == "warning")
 
         var forced = environment
         forced["GOTOOLCHAIN"] = "go1.21.0+auto"

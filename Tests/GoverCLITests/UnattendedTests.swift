@@ -129,13 +129,13 @@ struct DockerEnvTests {
         let sandbox = try Sandbox()
         let result = try sandbox.gover("env", "--docker", env: ["GOVER_ROOT": "/usr/local/goversions"])
         #expect(result.status == 0, "\(result)")
-        #expect(result.stdout == "ENV GOVER_ROOT=/usr/local/goversions\nENV PATH=/usr/local/goversions/current/bin:/root/go/bin:$PATH\n")
+        #expect(result.stdout == "ENV GOVER_ROOT=/usr/local/goversions\nENV PATH=/usr/local/goversions/current/bin:/usr/local/goversions/bin:/root/go/bin:$PATH\n")
         // The same assignments as the documented Dockerfile, in one place or two.
         let dockerfile = try String(contentsOf: packageRoot.appendingPathComponent("Dockerfile"), encoding: .utf8)
         let documented = dockerfile.split(separator: "\n").first { $0.hasPrefix("ENV GOVER_ROOT=") }
         let assignments = documented.map { $0.dropFirst(4).split(separator: " ").map(String.init) } ?? []
         #expect(assignments == result.stdout.split(separator: "\n").map { String($0.dropFirst(4)) })
         let gopath = try sandbox.gover("env", "--docker", "--gopath", "/go", env: ["GOVER_ROOT": "/opt/gv"])
-        #expect(gopath.stdout.contains("ENV PATH=/opt/gv/current/bin:/go/bin:$PATH"))
+        #expect(gopath.stdout.contains("ENV PATH=/opt/gv/current/bin:/opt/gv/bin:/go/bin:$PATH"))
     }
 }

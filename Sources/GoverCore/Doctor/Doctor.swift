@@ -47,7 +47,9 @@ public struct Doctor {
             currentCheck(current),
             versionsCheck(),
             stagingCheck(),
+            commandsCheck(),
             pathCheck(gos, current: current),
+            commandsPathCheck(),
             goVersionCheck(gos.first, current: current),
             gorootCheck(current),
             gopathBinCheck(),
@@ -284,15 +286,15 @@ public struct Doctor {
         if needed <= current {
             return DoctorCheck("project.toolchain", .ok, "\(module.path) needs Go >= \(needed.number); current \(current.name) builds it itself")
         }
-        let fix = "gover install \(needed.number) --use"
+        if let served = servedLocallyCheck(module: module, needed: needed, current: current) { return served }
         if toolchain?.value == "local" || toolchain?.value.hasPrefix("local+") == true {
             return DoctorCheck("project.toolchain", .error,
                                "\(module.path):\(module.line) needs Go >= \(needed.number), current is \(current.name) and GOTOOLCHAIN=local: go commands fail here",
-                               fix: fix)
+                               fix: "gover install \(needed.number) --use")
         }
         return DoctorCheck("project.toolchain", .warning,
-                           "\(module.path):\(module.line) needs Go >= \(needed.number): in this directory the go command downloads and runs \(needed.name) instead of gover's \(current.name)",
-                           fix: fix)
+                           "\(module.path):\(module.line) needs Go >= \(needed.number), which gover does not have: in this directory the go command downloads and runs it (or fails without network) instead of gover's \(current.name)",
+                           fix: "gover install \(needed.number) (Go's own switching then runs it from \(store.commandsDirectory))")
     }
 
     // MARK: Network and start-up files
@@ -361,9 +363,9 @@ public struct Doctor {
 
     // MARK: Helpers
 
-    private var evalCommand: String { (shell ?? .sh).evalCommand }
+    var evalCommand: String { (shell ?? .sh).evalCommand }
 
-    private var initCommand: String {
+    var initCommand: String {
         "`gover init" + (shell.map { " --shell \($0.rawValue)" } ?? "") + "`"
     }
 

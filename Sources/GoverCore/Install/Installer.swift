@@ -126,6 +126,7 @@ public struct Installer {
                 try streamIntoStaging(plan, staging: staging, keepArchive: keepArchive)
                 if let interruption = monitor.interruption { throw interruption }
                 try store.promote(staging + "/go", as: plan.version)
+                store.syncCommands()
                 try? FileSystem.removeTree(staging)
                 return .installed(plan.version)
             } catch let restart as RestartRequired where restarts < context.retryPolicy.retries {

@@ -1,10 +1,11 @@
 /// The shell code that makes gover's `go` the one a shell finds: `<store>/current/bin`
-/// first on PATH, then `${GOPATH:-$HOME/go}/bin` (what `go install` builds), each exactly
-/// once, and no exported GOROOT.
+/// first on PATH, then `<store>/bin` (the `go1.X.Y` links Go's own toolchain switching looks
+/// for), then `${GOPATH:-$HOME/go}/bin` (what `go install` builds), each exactly once, and
+/// no exported GOROOT.
 ///
 /// The same code is printed by `gover env` and written inside the `gover init` block. It
 /// runs only shell built-ins (no gover process, no subprocess at shell start-up) and is
-/// idempotent: when PATH already starts with those two directories it does nothing, so
+/// idempotent: when PATH already starts with those three directories it does nothing, so
 /// evaluating it again, or in a nested shell, does not grow PATH. Otherwise it removes them
 /// from wherever they are and puts them in front: a `go` added earlier on PATH by a
 /// system file (`/etc/profile`, macOS `path_helper`) loses.
@@ -44,7 +45,7 @@ public struct EnvScript: Sendable {
     /// directory first. Docker expands `$PATH` in ENV; `gopath` is the image's GOPATH
     /// (root's `/root/go` unless the image sets another).
     public func dockerfile(gopath: String) -> String {
-        "ENV GOVER_ROOT=\(storeRoot)\nENV PATH=\(storeRoot)/current/bin:\(gopath)/bin:$PATH\n"
+        "ENV GOVER_ROOT=\(storeRoot)\nENV PATH=\(storeRoot)/current/bin:\(storeRoot)/bin:\(gopath)/bin:$PATH\n"
     }
 
     /// `"$HOME/.local/goversions"` or `"/opt/go versions"`, quoted for a double-quoted context
@@ -69,17 +70,18 @@ public struct EnvScript: Sendable {
         if exportRoot { lines.append("export GOVER_ROOT=\(quoted(storeRoot))") }
         lines += [
             "_gover_c=\(quoted(storeRoot + "/current/bin"))",
+            "_gover_v=\(quoted(storeRoot + "/bin"))",
             "_gover_g=\"${GOPATH:-$HOME/go}\"; _gover_g=\"${_gover_g%%:*}/bin\"",
             "case \":$PATH:\" in",
-            "    \":$_gover_c:$_gover_g:\"*) ;;",
+            "    \":$_gover_c:$_gover_v:$_gover_g:\"*) ;;",
             "    *) _gover_r=\"$PATH:\"; _gover_p=",
             "       while [ -n \"$_gover_r\" ]; do",
             "           _gover_d=\"${_gover_r%%:*}\"; _gover_r=\"${_gover_r#*:}\"",
-            "           case \"$_gover_d\" in \"$_gover_c\"|\"$_gover_g\") ;; *) _gover_p=\"$_gover_p${_gover_p:+:}$_gover_d\" ;; esac",
+            "           case \"$_gover_d\" in \"$_gover_c\"|\"$_gover_v\"|\"$_gover_g\") ;; *) _gover_p=\"$_gover_p${_gover_p:+:}$_gover_d\" ;; esac",
             "       done",
-            "       PATH=\"$_gover_c:$_gover_g${_gover_p:+:}$_gover_p\"; export PATH ;;",
+            "       PATH=\"$_gover_c:$_gover_v:$_gover_g${_gover_p:+:}$_gover_p\"; export PATH ;;",
             "esac",
-            "unset _gover_c _gover_g _gover_r _gover_p _gover_d GOROOT",
+            "unset _gover_c _gover_v _gover_g _gover_r _gover_p _gover_d GOROOT",
         ]
         return lines.joined(separator: "\n") + "\n"
     }
@@ -89,14 +91,15 @@ public struct EnvScript: Sendable {
         if exportRoot { lines.append("set -gx GOVER_ROOT \(quoted(storeRoot))") }
         lines += [
             "set -l _gover_c \(quoted(storeRoot + "/current/bin"))",
+            "set -l _gover_v \(quoted(storeRoot + "/bin"))",
             "set -l _gover_g \"$HOME/go/bin\"",
             "set -q GOPATH[1]; and test -n \"$GOPATH[1]\"; and set _gover_g \"$GOPATH[1]/bin\"",
-            "if test \"$PATH[1]\" != \"$_gover_c\"; or test \"$PATH[2]\" != \"$_gover_g\"",
+            "if test \"$PATH[1]\" != \"$_gover_c\"; or test \"$PATH[2]\" != \"$_gover_v\"; or test \"$PATH[3]\" != \"$_gover_g\"",
             "    set -l _gover_p",
             "    for _gover_d in $PATH",
-            "        test \"$_gover_d\" != \"$_gover_c\"; and test \"$_gover_d\" != \"$_gover_g\"; and set -a _gover_p $_gover_d",
+            "        contains -- $_gover_d $_gover_c $_gover_v $_gover_g; or set -a _gover_p $_gover_d",
             "    end",
-            "    set -gx PATH $_gover_c $_gover_g $_gover_p",
+            "    set -gx PATH $_gover_c $_gover_v $_gover_g $_gover_p",
             "end",
             "set -q GOROOT; and set -e GOROOT",
         ]

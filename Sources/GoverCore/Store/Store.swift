@@ -3,6 +3,7 @@
 ///     go1.22.5/        one complete Go tree per version, named as Go names it
 ///     go1.21.13/
 ///     current -> go1.22.5   relative symlink: the active version (`current/bin` goes on PATH)
+///     bin/go1.22.5 -> ../go1.22.5/bin/go   one per version, for Go's own toolchain switching
 ///     cache/           the release index (and archives kept with --keep-archive)
 ///     .staging/        in-flight installs; anything here without a lock holder is debris
 ///     .lock            flock(2) target serialising every command that changes the store
@@ -76,6 +77,7 @@ public struct Store: Sendable {
         try prepareForWriting()
         let lock = try StoreLock(path: lockPath, waitingMessage: waitingMessage, shouldStop: shouldStop)
         removeOrphanedStaging()
+        syncCommands()
         return lock
     }
 
@@ -151,6 +153,8 @@ public struct Store: Sendable {
     /// then deleted. A crash midway leaves only staging debris, cleaned on the next run.
     public func remove(_ version: GoVersion) throws {
         let aside = try makeStagingDirectory(for: version) + "/removed"
+        // Its `bin/go1.X.Y` link goes first: it never points at a missing tree.
+        unlinkCommand(for: version)
         // Moving a directory to another parent rewrites its `..`: it must be writable.
         try FileSystem.makeWritable(path(of: version))
         try FileSystem.move(path(of: version), to: aside)
