@@ -3,7 +3,8 @@ import GoverCore
 
 struct Current: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the active Go version (exit 3 when none is active)."
+        abstract: "Print the Go version this shell runs (exit 3 when none is active).",
+        discussion: "Who decides: a session version (`gover shell`) > the directory's pin (with `gover init --auto`) > `current` (`gover use`)."
     )
 
     @Flag(name: .shortAndLong, help: "Also say what chose it, and what the project's pin file asks for.")
@@ -13,14 +14,27 @@ struct Current: ParsableCommand {
 
     func run() throws {
         let store = options.context().store
-        guard let version = store.currentVersion() else { throw GoverError.noCurrentVersion }
+        guard let (version, chooser) = ShellSession(store: store, environment: currentEnvironment()).active() else {
+            throw GoverError.noCurrentVersion
+        }
         writeAll(version.name + "\n", to: 1)
-        if verbose { writeAll(currentDetails(version, store: store), to: 1) }
+        if verbose { writeAll(currentDetails(version, chooser: chooser, store: store), to: 1) }
     }
 
-    /// `current` is the one switch: a pin file only says what `gover use` would pick.
-    private func currentDetails(_ version: GoVersion, store: Store) -> String {
-        var text = "  chosen by: \(store.currentLink) -> \(version.name) (set by `gover use`/`gover install --use`)\n"
+    /// What chose the version in this shell, and what the project's pin file asks for.
+    private func currentDetails(_ version: GoVersion, chooser: ShellSession.Chooser, store: Store) -> String {
+        var text: String
+        switch chooser {
+        case .session:
+            text = "  chosen by: this shell's session (`gover shell`; `gover shell --unset` ends it)\n"
+        case .directoryPin(let pin):
+            text = "  chosen by: the directory's pin \(pin) (`gover init --auto`)\n"
+        case .current:
+            text = "  chosen by: \(store.currentLink) -> \(version.name) (set by `gover use`/`gover install --use`)\n"
+        }
+        if chooser != .current, let global = store.currentVersion() {
+            text += "  current: \(global.name) (new shells, IDEs and CI use it)\n"
+        }
         do {
             if let pin = try ProjectPin.discover(from: currentDirectory()) {
                 let verdict = pin.requirement.isSatisfied(by: version)

@@ -21,6 +21,9 @@ struct Env: ParsableCommand {
     @Option(help: ArgumentHelp("bash, zsh, fish or sh (default: the shell gover runs from, else $SHELL).", valueName: "shell"))
     var shell: Shell?
 
+    @Flag(help: "Also the per-directory hook (bash, zsh, fish): the project's pin decides this shell's Go after each cd.")
+    var auto = false
+
     @Flag(help: "Print Dockerfile ENV lines instead (GOVER_ROOT and PATH; GOPATH from --gopath).")
     var docker = false
 
@@ -41,7 +44,8 @@ struct Env: ParsableCommand {
             return
         }
         let shell = try self.shell ?? Shell.detect(environment: environment)
-        let script = EnvScript(storeRoot: options.context().store.root, environment: environment)
+        var script = EnvScript(storeRoot: options.context().store.root, environment: environment)
+        script.auto = auto
         writeAll(script.render(for: shell), to: 1)
     }
 }

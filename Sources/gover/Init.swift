@@ -34,6 +34,9 @@ struct Init: ParsableCommand {
     @Flag(help: "Take the gover block out of the files again.")
     var remove = false
 
+    @Flag(help: "Also switch Go by directory (bash, zsh, fish): after each cd, the project's pin decides this shell's Go.")
+    var auto = false
+
     @OptionGroup var options: GlobalOptions
 
     func run() throws {
@@ -41,7 +44,12 @@ struct Init: ParsableCommand {
         let shell = try self.shell ?? Shell.detect(environment: environment)
         let context = options.context()
         let home = GoverContext.homeDirectory(environment: environment)
-        let block = ManagedBlock.forShell(shell, script: EnvScript(storeRoot: context.store.root, environment: environment))
+        if auto && shell == .sh {
+            throw ValidationError("--auto needs a shell with a prompt or directory hook (bash, zsh, fish); sh/dash have none")
+        }
+        var script = EnvScript(storeRoot: context.store.root, environment: environment)
+        script.auto = auto
+        let block = ManagedBlock.forShell(shell, script: script)
         let files = StartupFiles.targets(for: shell, home: home, environment: environment, os: context.platform.os)
         let changes = try StartupFileEditor.plan(files, block: block, remove: remove)
         if !printOnly { try StartupFileEditor.apply(changes) }

@@ -3,7 +3,8 @@ import GoverCore
 
 struct Which: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the absolute path of the active version's go (or gofmt)."
+        abstract: "Print the absolute path of the go (or gofmt) this shell runs.",
+        discussion: "A session version (`gover shell`) or a directory pin (`gover init --auto`) in this shell comes before `current`; `gover current --verbose` says which chose it."
     )
 
     @Argument(help: ArgumentHelp("The tool: go or gofmt.", valueName: "tool"))
@@ -19,7 +20,9 @@ struct Which: ParsableCommand {
 
     func run() throws {
         let store = options.context().store
-        guard let version = store.currentVersion() else { throw GoverError.noCurrentVersion }
+        guard let version = ShellSession(store: store, environment: currentEnvironment()).active()?.version else {
+            throw GoverError.noCurrentVersion
+        }
         writeAll(store.goBinary(of: version, tool: tool) + "\n", to: 1)
     }
 }

@@ -120,7 +120,9 @@ struct CommandTests {
 
         let forced = try sandbox.gover("uninstall", "--force", "1.22.5")
         #expect(forced.status == 0, "\(forced)")
-        #expect(sandbox.storeSnapshot().isEmpty)
+        // Only the (now empty) directory of versioned commands is left.
+        #expect(sandbox.storeSnapshot() == ["bin"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.root + "/bin").isEmpty)
         #expect(sandbox.stagingEntries().isEmpty)
     }
 

@@ -137,6 +137,15 @@ public struct Doctor {
             return DoctorCheck("path.go", .skipped, "first go on PATH: \(first)\(shadowed) (gover has no active version, see store.current)")
         }
         let directory = FileSystem.parentPath(of: first)
+        if let (version, chooser) = ShellSession(store: store, environment: environment).active(), chooser != .current,
+           directory == store.path(of: version) + "/bin" {
+            let why: String
+            switch chooser {
+            case .directoryPin(let pin): why = "the directory's pin \(pin) (`gover init --auto`)"
+            default: why = "this shell's session (`gover shell`; `gover shell --unset` ends it)"
+            }
+            return DoctorCheck("path.go", .ok, "the first go on PATH is gover's \(version.name), chosen by \(why); current is \(current.map(\.name) ?? "none") (new shells, IDEs and CI use it)\(shadowed)")
+        }
         if first == currentGo || directory == currentBin + "/" {
             return DoctorCheck("path.go", .ok, "the first go on PATH is gover's: \(first)\(shadowed)")
         }
@@ -180,6 +189,10 @@ public struct Doctor {
         }
         if reported == current {
             return DoctorCheck("go.version", .ok, "`go version` says \(reported.name), the current version")
+        }
+        if let (version, chooser) = ShellSession(store: store, environment: environment).active(), chooser != .current,
+           reported == version {
+            return DoctorCheck("go.version", .ok, "`go version` says \(reported.name), this shell's version (see path.go)")
         }
         let isGovers = first == currentBin + "/go"
         return DoctorCheck("go.version", .error, "`go version` says \(reported.name) (\(first)), but gover's current is \(current.name)",
@@ -338,13 +351,16 @@ public struct Doctor {
         guard let shell else {
             return DoctorCheck("shell.rc", .skipped, "cannot tell the shell (SHELL is not set)", fix: "gover doctor from your shell, or gover init --shell bash|zsh|fish|sh")
         }
-        let block = ManagedBlock.forShell(shell, script: EnvScript(storeRoot: store.root, environment: environment))
+        var script = EnvScript(storeRoot: store.root, environment: environment)
+        let block = ManagedBlock.forShell(shell, script: script)
+        script.auto = true
+        let autoBlock = ManagedBlock.forShell(shell, script: script)
         var missing: [String] = []
         var outdated: [String] = []
         let files = StartupFiles.targets(for: shell, home: home, environment: environment, os: os)
         for file in files {
             let bytes = FileSystem.readFile(file.path) ?? []
-            if ManagedBlock.contains(block, in: bytes) { continue }
+            if ManagedBlock.contains(block, in: bytes) || ManagedBlock.contains(autoBlock, in: bytes) { continue }
             if (try? ManagedBlock.locate(in: bytes, path: file.path)) != nil {
                 outdated.append(file.path)
             } else {

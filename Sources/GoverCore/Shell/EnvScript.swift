@@ -21,6 +21,8 @@ public struct EnvScript: Sendable {
     /// Set when `GOVER_ROOT` is in the environment: exported too, so `gover` commands in
     /// new shells use the same store.
     public var exportRoot: Bool
+    /// `--auto`: also the per-directory hook (bash, zsh, fish).
+    public var auto = false
 
     public init(storeRoot: String, home: String, exportRoot: Bool) {
         // A relative GOVER_ROOT would mean a different store in every directory.
@@ -38,7 +40,10 @@ public struct EnvScript: Sendable {
     /// The code for `shell`. It always removes GOROOT: the output may be saved and read
     /// later (`BASH_ENV`), in an environment where something else set GOROOT.
     public func render(for shell: Shell) -> String {
-        shell == .fish ? fish() : posix()
+        var code = shell == .fish ? fish() : posix()
+        code += AutoSwitch.function(for: shell)
+        if auto, let hook = AutoSwitch.hook(for: shell) { code += hook }
+        return code
     }
 
     /// Dockerfile `ENV` lines: the store, and PATH with `current/bin` and the Go bin
