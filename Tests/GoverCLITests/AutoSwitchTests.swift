@@ -205,4 +205,32 @@ struct AutoSwitchTests {
         #expect(try String(contentsOfFile: rc, encoding: .utf8) == original)
         #expect(try sandbox.gover("init", "--auto", "--shell", "sh").status == 2)
     }
+
+    @Test("a hostile project directory name is data, never code, in every shell's hook", arguments: shells)
+    func hostileDirectoryName(shell: RealShell) throws {
+        guard FileManager.default.isExecutableFile(atPath: shell.executable) else {
+            Issue.record("\(shell.executable) is not installed (scripts/setup installs it)")
+            return
+        }
+        let (sandbox, environment, _) = try Self.prepare(shell)
+        let name = "we'ird $(touch pwned1) `touch pwned2` \\; touch pwned3"
+        let project = sandbox.directory + "/projects/" + name
+        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+        try "1.21\n".write(toFile: project + "/.go-version", atomically: true, encoding: .utf8)
+        var quoted = "'"
+        for character in project {
+            if character == "'" { quoted += shell == .fish ? "\\'" : "'\\''" }
+            else if character == "\\" && shell == .fish { quoted += "\\\\" }
+            else { quoted.append(character) }
+        }
+        quoted += "'"
+        let result = try Self.interactive(shell, ["cd \(quoted)", Self.probe(shell, "M1"), "gover current --verbose"],
+                                          environment: environment, in: sandbox.directory)
+        #expect(Self.marks(result.stdout) == ["M1": "go1.21.13"], "\(shell): \(result)")
+        #expect(result.stdout.contains("chosen by: the directory's pin \(project)/.go-version:1"), "\(shell): \(result)")
+        for evidence in ["pwned1", "pwned2", "pwned3"] {
+            #expect(!FileManager.default.fileExists(atPath: project + "/" + evidence), "\(shell): \(evidence)")
+            #expect(!FileManager.default.fileExists(atPath: sandbox.directory + "/" + evidence), "\(shell): \(evidence)")
+        }
+    }
 }

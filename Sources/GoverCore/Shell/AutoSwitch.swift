@@ -73,7 +73,11 @@ public enum AutoSwitch {
                     _gover_d=${_gover_d%/*}
                 done
                 if [ -n "$_gover_f" ] && [ -r "$_gover_f" ]; then
-                    while IFS= read -r _gover_l || [ -n "$_gover_l" ]; do _gover_c="$_gover_c$_gover_l;"; done < "$_gover_f"
+                    # At most 500 lines: a prompt must not read a huge file to its end.
+                    _gover_k=0
+                    while [ $_gover_k -lt 500 ] && { IFS= read -r _gover_l || [ -n "$_gover_l" ]; }; do
+                        _gover_c="$_gover_c$_gover_l;"; _gover_k=$((_gover_k + 1))
+                    done < "$_gover_f"
                 fi
                 [ "$_gover_f:$_gover_c" = "${_GOVER_KEY-}" ] && return 0
                 _GOVER_KEY="$_gover_f:$_gover_c"
@@ -101,7 +105,8 @@ public enum AutoSwitch {
                     set _gover_d (string replace -r '/[^/]*$' '' -- $_gover_d)
                 end
                 set -l _gover_c
-                test -n "$_gover_f"; and test -r "$_gover_f"; and set _gover_c (string collect < $_gover_f)
+                # At most 64 KiB: a prompt must not read a huge file to its end.
+                test -n "$_gover_f"; and test -r "$_gover_f"; and read -z -n 65536 _gover_c < $_gover_f
                 set -q _GOVER_KEY; and test "$_gover_f:$_gover_c" = "$_GOVER_KEY"; and return 0
                 set -g _GOVER_KEY "$_gover_f:$_gover_c"
                 command -sq gover; or return 0
