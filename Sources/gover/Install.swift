@@ -65,8 +65,12 @@ struct Install: ParsableCommand {
 
         if dryRun {
             for plan in plans {
-                var lines = ["\(plan.version.name)", "  url:    \(plan.url)"]
-                lines += plan.urls.dropFirst().map { "  then:   \($0)" }
+                if !force && context.store.isInstalled(plan.version) {
+                    print("\(plan.version.name) is already installed (\(context.store.path(of: plan.version))); nothing to download")
+                    continue
+                }
+                var lines = ["\(plan.version.name)", "  url:    \(terminalSafe(plan.url))"]
+                lines += plan.urls.dropFirst().map { "  then:   \(terminalSafe($0))" }
                 lines += ["  size:   \(plan.size.map { "\($0) bytes" } ?? "unknown")", "  sha256: \(plan.sha256)"]
                 print(lines.joined(separator: "\n"))
             }

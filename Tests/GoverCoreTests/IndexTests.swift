@@ -79,21 +79,22 @@ struct IndexTests {
         #expect(!darwin.hasDigest)
     }
 
-    @Test("the go1 bootstrap pseudo-release never matches a real platform")
+    @Test("the go1 bootstrap pseudo-release is dropped: not installable, listed or suggested")
     func bootstrap() throws {
-        let release = try #require(try decode().release(GoVersion("go1")!))
-        #expect(release.archive(for: Platform(os: "linux", arch: "amd64")) == nil)
+        let index = try decode()
+        #expect(index.release(GoVersion("go1")!) == nil)
+        #expect(!index.versions.contains { $0.name == "go1" })
     }
 
     @Test("--remote view: newest patch per line, plus newer pre-releases")
     func newestPerLine() throws {
-        #expect(try decode().newestPerLine().map(\.version.name) == ["go1.23rc1", "go1.22.5", "go1.4.3", "go1"])
+        #expect(try decode().newestPerLine().map(\.version.name) == ["go1.23rc1", "go1.22.5", "go1.4.3"])
     }
 
     @Test("not-found errors name the nearest versions")
     func notFound() throws {
         let index = try decode()
-        #expect(throws: GoverError.versionNotFound(selector: "1.22.6", nearest: ["1", "1.4.3", "1.22.5", "1.23rc1"])) {
+        #expect(throws: GoverError.versionNotFound(selector: "1.22.6", nearest: ["1.4.3", "1.22.5", "1.23rc1"])) {
             try index.resolve(VersionSelector(parsing: "1.22.6"), selectorText: "1.22.6")
         }
     }
@@ -170,11 +171,51 @@ struct RetryTests {
     }
 
     @Test("environment overrides", arguments: [(["GOVER_RETRIES": "0"], 0, 1.0), (["GOVER_RETRIES": "9", "GOVER_RETRY_DELAY": "0.25"], 9, 0.25),
-                                                (["GOVER_RETRIES": "-3", "GOVER_RETRY_DELAY": "x"], 4, 1.0)])
-    func environment(env: [String: String], retries: Int, delay: Double) {
-        let policy = RetryPolicy(environment: env)
+                                                (["GOVER_RETRIES": " ", "GOVER_RETRY_DELAY": ""], 4, 1.0)])
+    func environment(env: [String: String], retries: Int, delay: Double) throws {
+        let policy = try RetryPolicy(environment: env)
         #expect(policy.retries == retries)
         #expect(policy.baseDelay == delay)
+    }
+
+    @Test("hostile environment numbers are refused, naming the variable", arguments: [
+        ("GOVER_RETRIES", "-3"), ("GOVER_RETRIES", "1e9"), ("GOVER_RETRIES", "21"), ("GOVER_RETRIES", "x"),
+        ("GOVER_RETRY_DELAY", "nan"), ("GOVER_RETRY_DELAY", "inf"), ("GOVER_RETRY_DELAY", "0x10"), ("GOVER_RETRY_DELAY", "61"),
+        ("GOVER_LOW_SPEED_TIME", "9223372036854775807"), ("GOVER_LOW_SPEED_TIME", "0"), ("GOVER_CONNECT_TIMEOUT", "+5"),
+        ("GOVER_LOW_SPEED_LIMIT", "99999999999999999999"), ("GOVER_INDEX_TTL", "3600.5"), ("GOVER_INDEX_TIMEOUT", "1.0"),
+        ("GOVER_DOWNLOAD_TIMEOUT", "-1"),
+    ])
+    func hostileEnvironment(name: String, value: String) {
+        let number = EnvironmentNumber.all.first { $0.name == name }!
+        #expect {
+            if number.allowsFraction { _ = try number.decimal(in: [name: value]) } else { _ = try number.integer(in: [name: value]) }
+        } throws: { error in
+            guard case GoverError.invalidEnvironment(name, value, _)? = error as? GoverError else { return false }
+            return (error as! GoverError).exitCode == 2
+        }
+    }
+
+    @Test("Retry-After: delta-seconds and HTTP-dates only, bounded", arguments: [
+        ("120", 120.0 as Double?), ("0", 0), ("99999999999999999999999", 86_400), ("nan", nil), ("inf", nil), ("-1", nil),
+        ("1e30", nil), ("1.5", nil), ("", nil), ("Thu, 01 Jan 1970 00:00:00 GMT", 0),
+        ("Sun, 06 Nov 1994 08:49:37 GMT", 0), ("Fri, 01 Jan 2100 00:00:00 GMT", 86_400), ("Sun, 06 Nov 1994 25:49:37 GMT", nil),
+    ])
+    func retryAfter(value: String, seconds: Double?) {
+        #expect(HeaderValues.retryAfterSeconds(value, now: 1_700_000_000) == seconds)
+    }
+
+    @Test("a date 30 s ahead waits 30 s")
+    func retryAfterDate() {
+        #expect(HeaderValues.retryAfterSeconds("Tue, 14 Nov 2023 22:13:50 GMT", now: 1_700_000_000) == 30)
+    }
+
+    @Test("Content-Range: only a consistent header gives a start", arguments: [
+        ("bytes 100-199/200", 100 as Int64?), ("bytes 0-0/*", 0), ("bytes 100-99/200", nil), ("bytes 100-200/200", nil),
+        ("bytes -5-10/20", nil), ("bytes 99999999999999999999-1/2", nil), ("bytes 1-2", nil), ("items 1-2/3", nil),
+        ("bytes 9223372036854775807-9223372036854775807/*", nil),
+    ])
+    func contentRange(value: String, start: Int64?) {
+        #expect(HeaderValues.contentRangeStart(value) == start)
     }
 
     @Test("what is transient, what moves to the next mirror", arguments: [
