@@ -17,6 +17,9 @@ struct ArchiveDownload {
     /// Deadline of each request (`HTTPClient.Settings.downloadTimeout(forSize:)`): the
     /// low-speed limit alone never stops a server that trickles just above it.
     let timeoutSeconds: Int
+    /// The index's size: once that many bytes arrived, a connection error after them (a
+    /// server whose Content-Length promised more) ends the transfer; the digest decides.
+    let expectedSize: Int64?
 
     /// Bytes delivered to `consume` in total (across resumes); set as the transfer runs.
     final class Progress: @unchecked Sendable {
@@ -69,6 +72,7 @@ struct ArchiveDownload {
             } catch let error as TransferError {
                 if let restartReason { throw RestartRequired(reason: restartReason) }
                 if case .aborted = error.kind { throw error }
+                if case .connection = error.kind, let expectedSize, progress.delivered == expectedSize { return }
                 if error.isTransient && attempt < policy.retries {
                     attempt += 1
                     let resume = progress.delivered > 0 ? ", resuming at byte \(progress.delivered)" : ""

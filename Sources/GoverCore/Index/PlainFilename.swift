@@ -23,9 +23,9 @@ public struct PlainFilename: Sendable, Hashable, CustomStringConvertible {
         let bytes = Array(text.utf8)
         if bytes.isEmpty { return "is empty" }
         if bytes.count > maxLength { return "is longer than \(maxLength) bytes" }
-        if text == "." || text == ".." || text.hasPrefix(".") { return "starts with a dot" }
-        if bytes.contains(UInt8(ascii: "/")) || bytes.contains(UInt8(ascii: "\\")) { return "contains a path separator" }
         if text.unicodeScalars.contains(where: isUnprintable) { return "contains a control character" }
+        if bytes.contains(UInt8(ascii: "/")) || bytes.contains(UInt8(ascii: "\\")) { return "contains a path separator" }
+        if text.hasPrefix(".") { return "starts with a dot" }
         if let suffix, !(text.hasSuffix(suffix) && bytes.count > suffix.utf8.count) { return "does not end in \(suffix)" }
         return nil
     }

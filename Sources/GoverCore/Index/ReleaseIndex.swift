@@ -41,7 +41,8 @@ public struct ReleaseFile: Sendable, Decodable, Equatable {
         case filename, os, arch, version, sha256, size, kind
     }
 
-    /// Whether the index gives what is needed to verify this file.
+    /// Whether the index gives what is needed to verify this file: its SHA256 and its size
+    /// (which also bounds the download: a server cannot send more).
     public var hasDigest: Bool {
         sha256.utf8.count == 64 && sha256.allSatisfy(\.isHexDigit) && size > 0
     }

@@ -194,7 +194,8 @@ public struct Installer {
         reporter.beginProgress("  \(plan.filename)")
 
         let download = ArchiveDownload(urls: plan.urls, http: context.http, policy: context.retryPolicy, reporter: reporter,
-                                       timeoutSeconds: context.http.settings.downloadTimeout(forSize: plan.size))
+                                       timeoutSeconds: context.http.settings.downloadTimeout(forSize: plan.size),
+                                       expectedSize: plan.size)
         let thread = DetachedThread {
             var hasher = SHA256()
             do {

@@ -92,7 +92,7 @@ public enum GoverError: Error, Equatable, Sendable {
             let list = available.isEmpty ? "" : "; it has archives for \(available.joined(separator: ", "))"
             return "\(version) has no archive for \(terminalSafe(platform))\(list) (choose another with --os/--arch)"
         case .missingChecksum(let file):
-            return "the index has no SHA256 digest for \(terminalSafe(file)); pass one you trust with --sha256 HEX"
+            return "the index has no SHA256 digest (or no size) for \(terminalSafe(file)); pass a digest you trust with --sha256 HEX"
         case .noCurrentVersion:
             return "no Go version is active; run `gover use <version>` (see `gover list`)"
         case .activeVersion(let version):
