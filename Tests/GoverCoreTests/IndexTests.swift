@@ -257,6 +257,63 @@ struct IndexCacheFileTests {
     func rejects(text: String) {
         #expect(IndexCacheFile(bytes: Array(text.utf8)) == nil)
     }
+
+    static let digest = String(repeating: "a", count: 64)
+
+    @Test("a cache line the JSON decoder would refuse makes the whole file unusable (refetched)", arguments: [
+        "\t../../x.tar.gz\tlinux\tamd64\tarchive\t10\t\(digest)", "\tgo\u{1B}[2K.tar.gz\tlinux\tamd64\tarchive\t10\t\(digest)",
+        "\tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t9223372036854775807\t\(digest)",
+        "\tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t-1\t\(digest)",
+        "\tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t1e3\t\(digest)",
+        "\tgo1.22.5.linux-amd64.tar.gz\tlinux/x\tamd64\tarchive\t10\t\(digest)",
+    ])
+    func hostileLine(line: String) {
+        let header = "gover-index-cache 1\nurl\tx\netag\t\nlast-modified\t\nfetched-at\t1\n\ngo1.22.5\t1\n"
+        #expect(IndexCacheFile(bytes: Array((header + line + "\n").utf8)) == nil)
+        let good = "\tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t10\t\(Self.digest)\n"
+        #expect(IndexCacheFile(bytes: Array((header + good).utf8))?.index.releases.first?.files.count == 1)
+    }
+
+    @Test("fetched-at must be a plausible time", arguments: ["nan", "inf", "-5", "1e300"])
+    func hostileTime(value: String) {
+        #expect(IndexCacheFile(bytes: Array("gover-index-cache 1\nurl\tx\nfetched-at\t\(value)\n\n".utf8)) == nil)
+    }
+}
+
+@Suite("Names and text from outside")
+struct OutsideTextTests {
+    @Test("plain file names", arguments: [
+        ("go1.22.5.linux-amd64.tar.gz", nil as String?), ("../x.tar.gz", "contains a path separator"), ("a/b", "contains a path separator"),
+        ("x\u{0}.tar.gz", "contains a control character"),
+        (".x", "starts with a dot"), ("..", "starts with a dot"), ("a\\b", "contains a path separator"),
+        ("x\u{9B}y", "contains a control character"), (String(repeating: "x", count: 201), "is longer than 200 bytes"),
+        ("", "is empty"), ("x.zip", nil),
+    ])
+    func filenames(name: String, problem: String?) {
+        #expect(PlainFilename.problem(with: name) == problem)
+    }
+
+    @Test("the expected suffix, with a stem before it")
+    func suffix() {
+        #expect(PlainFilename.problem(with: "go.tar.gz", suffix: ".tar.gz") == nil)
+        #expect(PlainFilename.problem(with: ".tar.gz", suffix: ".tar.gz") != nil)
+        #expect(PlainFilename.problem(with: "go.zip", suffix: ".tar.gz") == "does not end in .tar.gz")
+    }
+
+    @Test("terminalSafe makes control characters visible and leaves the rest", arguments: [
+        ("plain ünïcode ✓", "plain ünïcode ✓"), ("\u{1B}[2K\rInstalled", "\\x1b[2K\\rInstalled"), ("a\nb\tc", "a\\nb\\tc"),
+        ("nul\u{0}", "nul\\x00"), ("del\u{7F}", "del\\x7f"), ("csi\u{9B}", "csi\\x9b"), ("rlo\u{202E}x", "rlo\\u{202e}x"),
+    ])
+    func escaping(text: String, shown: String) {
+        #expect(terminalSafe(text) == shown)
+    }
+
+    @Test("validators: printable ASCII only")
+    func validators() {
+        #expect(HeaderValues.validator("\"abc\"") == "\"abc\"")
+        #expect(HeaderValues.validator("\"a\rb\"") == nil)
+        #expect(HeaderValues.validator(String(repeating: "x", count: 300)) == nil)
+    }
 }
 
 @Suite("Archive entry path checks")

@@ -337,8 +337,10 @@ private final class Transfer {
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingWhitespace()
         switch name {
-        case "etag": etag = value
-        case "last-modified": lastModified = value
+        // Validators are sent back (`If-None-Match`, `If-Range`) and stored in the index
+        // cache's header lines: only printable ASCII, of a sane length, is kept.
+        case "etag": etag = HeaderValues.validator(value)
+        case "last-modified": lastModified = HeaderValues.validator(value)
         case "retry-after": retryAfter = HeaderValues.retryAfterSeconds(value, now: wallClockSeconds())
         case "content-range": rangeStart = HeaderValues.contentRangeStart(value)
         default: break

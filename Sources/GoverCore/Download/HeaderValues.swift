@@ -65,6 +65,13 @@ enum HeaderValues {
         return Int64(first)
     }
 
+    /// An `ETag` or `Last-Modified` value worth keeping: 1 to 256 printable ASCII bytes
+    /// (no control character could then split a request header or a cache line).
+    static func validator(_ value: String) -> String? {
+        guard !value.isEmpty, value.utf8.count <= 256, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
+        return value
+    }
+
     /// 1 to `digits` ASCII digits (at most 18, so the value fits an Int64 with room to add).
     private static func number(_ text: Substring, digits: Int) -> Int? {
         guard !text.isEmpty, text.utf8.count <= min(digits, 18), text.utf8.allSatisfy(isDigit) else { return nil }
