@@ -93,7 +93,7 @@ struct Install: ParsableCommand {
         // run here: it never becomes the active one by itself.
         let native = context.platform == Platform.current
         if !native {
-            context.reporter.warning("installed for \(context.platform), which cannot run on this machine (\(Platform.current)); the store's versions are not per platform")
+            context.reporter.warning("installed for \(terminalSafe(context.platform.description)), which cannot run on this machine (\(Platform.current)); the store's versions are not per platform")
         }
         if let last, use || (native && context.store.currentVersion() == nil) {
             try switchCurrent(to: last, context: context)

@@ -74,7 +74,7 @@ public struct IndexProvider {
             return !warned
         }
         if first {
-            reporter.warning("\(mirror) is plain HTTP and so is the index (\(url)): anyone on the network path could swap both; set GOVER_INDEX_URL to an https index")
+            reporter.warning("\(terminalSafe(mirror)) is plain HTTP and so is the index (\(terminalSafe(url))): anyone on the network path could swap both; set GOVER_INDEX_URL to an https index")
         }
     }
 
