@@ -397,4 +397,28 @@ struct HostileServerTests {
         let list = try sandbox.gover("list", "--remote", "--all", env: env)
         #expect(!list.stdout.contains("go1\n"), "\(list)")
     }
+
+    // MARK: Libraries
+
+    /// `unshare -m` with a bind mount of /dev/null over libarchive: possible only as root
+    /// (or with user namespaces); elsewhere the test is skipped, saying why.
+    static let libarchivePath: String? = {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return nil }
+        for directory in ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu"] {
+            let path = directory + "/libarchive.so.13"
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        return nil
+    }()
+
+    @Test("a missing libarchive is reported before \"Downloading ...\" and before any archive request",
+          .enabled(if: libarchivePath != nil, "needs root and unshare(1) to hide libarchive in a private mount namespace"))
+    func missingLibarchive() throws {
+        let (sandbox, before, _, canary) = try Self.setUp()
+        let hide = "mount --bind /dev/null \(Self.libarchivePath!) && exec \"$0\" \"$@\""
+        let result = try sandbox.start(["install", "1.22.5"], launcher: ["/usr/bin/unshare", "-m", "/bin/sh", "-c", hide]).wait()
+        Self.expectRefused(result, status: 1, "cannot load libarchive", sandbox, before, canary)
+        #expect(!result.stderr.contains("Downloading"), "\(result)")
+        #expect(sandbox.server.archiveRequests().count == 1, "only the first install's request: \(sandbox.server.archiveRequests())")
+    }
 }
