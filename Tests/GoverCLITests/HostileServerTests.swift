@@ -109,7 +109,7 @@ struct HostileServerTests {
         #expect(seconds < 20)
     }
 
-    @Test("Retry-After as an HTTP-date: in the past means now, 3 s ahead waits about 3 s")
+    @Test("Retry-After as an HTTP-date: in the past means now, 4 s ahead waits what is left of them")
     func retryAfterDates() throws {
         let (sandbox, _, _, canary) = try Self.setUp()
         let past = "Sun, 06 Nov 1994 08:49:37 GMT"
@@ -130,8 +130,9 @@ struct HostileServerTests {
                               env: NetworkTests.faulty(sandbox, Self.spec([("status", "503"), ("retry-after", soon), ("times", "1")])))
         }
         Self.expectInstalled(sandbox, result, canary)
-        #expect(seconds >= 2 && seconds < 20, "\(seconds) s\n\(result)")
-        #expect(result.stderr.contains(try Regex("retry 1/4 in [234]\\.[0-9]s")), "\(result)")
+        // The date has a one-second resolution, and the index fetch runs before the wait.
+        #expect(seconds >= 1 && seconds < 20, "\(seconds) s\n\(result)")
+        #expect(result.stderr.contains(try Regex("retry 1/4 in [1234]\\.[0-9]s")), "\(result)")
     }
 
     @Test("Retry-After far away (huge integer, distant date) waits at most a minute; Ctrl-C still stops it",

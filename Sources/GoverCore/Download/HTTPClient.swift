@@ -65,7 +65,7 @@ public struct TransferError: Error, Sendable {
         case .status(let status, _): return .httpStatus(url: url, status: status)
         case .aborted: return .network(url: url, reason: "the transfer was stopped")
         case .tooLarge(let limit):
-            return .network(url: url, reason: "the response is larger than \(formatBytes(Int64(limit))), more than it can be; stopped reading (check the mirror)")
+            return .network(url: url, reason: "the response is larger than \(formatBytes(Int64(limit))), more than any index or digest file; stopped reading (check that the URL serves Go releases)")
         }
     }
 }
