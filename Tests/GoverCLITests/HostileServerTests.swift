@@ -218,6 +218,28 @@ struct HostileServerTests {
         #expect(seconds >= 4 && seconds < 20, "\(seconds) s")
     }
 
+    @Test("an endless archive stops one byte past the index's size: exit 5, quickly")
+    func endlessArchive() throws {
+        let (sandbox, before, published, canary) = try Self.setUp()
+        let env = NetworkTests.faulty(sandbox, "endless=1")
+        let (result, seconds) = try Self.timed { try sandbox.gover("install", "1.22.5", env: env) }
+        Self.expectRefused(result, status: 5, "size mismatch for \(published.filename): the index says \(published.size) bytes",
+                           sandbox, before, canary)
+        #expect(seconds < 30)
+        #expect(NetworkTests.archiveBytes(sandbox) < 32 << 20)
+    }
+
+    @Test("a trickled archive (just above the stall limit) ends at GOVER_DOWNLOAD_TIMEOUT: exit 4")
+    func trickledArchive() throws {
+        let (sandbox, before, _, canary) = try Self.setUp()
+        var env = NetworkTests.faulty(sandbox, "trickle=300")
+        env.merge(["GOVER_DOWNLOAD_TIMEOUT": "3", "GOVER_RETRIES": "0", "GOVER_LOW_SPEED_LIMIT": "100",
+                   "GOVER_LOW_SPEED_TIME": "10"]) { $1 }
+        let (result, seconds) = try Self.timed { try sandbox.gover("install", "1.22.5", env: env) }
+        Self.expectRefused(result, status: 4, "timed out", sandbox, before, canary)
+        #expect(seconds >= 3 && seconds < 20, "\(seconds) s")
+    }
+
     // MARK: Hostile index entries
 
     static let hostileFilenames: [(String, String)] = [
