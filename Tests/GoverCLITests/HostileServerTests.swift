@@ -304,12 +304,25 @@ struct HostileServerTests {
 
     @Test("index sizes: 0 needs --sha256 (exit 5); negative, absurd or non-integer refuse the index (exit 4)",
           arguments: [("0", 5 as Int32), ("-1", 4), ("9223372036854775807", 4), ("17179869185", 4), ("1e30", 4), ("1.5", 4),
-                      ("\"12\"", 4), ("99999999999999999999999", 4)])
+                      ("\"12\"", 4), ("99999999999999999999999", 4), (String(repeating: "9", count: 5000), 4)] as [(String, Int32)])
     func hostileSize(size: String, status: Int32) throws {
         let (sandbox, before, published, canary) = try Self.setUp()
         let env = try Self.hostileIndex(sandbox, [Self.release(files: [Self.file(published, "size", "SIZE")])], raw: ["SIZE": size])
         let result = try sandbox.gover("install", "1.22.5", env: env)
         Self.expectRefused(result, status: status, status == 5 ? "no SHA256 digest (or no size)" : "the release index from",
+                           sandbox, before, canary)
+    }
+
+    @Test("index bodies that are not a release list (deep nesting, HTML, nothing) refuse the index (exit 4)",
+          arguments: [String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000), "<html>hello</html>", "",
+                      "{\"version\": \"go1.22.5\"}", "[" + String(repeating: "{},", count: 100_000) + "{}]"])
+    func malformedIndex(body: String) throws {
+        let (sandbox, before, _, canary) = try Self.setUp()
+        try Data(body.utf8).write(to: URL(fileURLWithPath: sandbox.mirrorDirectory + "/hostile.json"))
+        let env = ["GOVER_INDEX_URL": sandbox.mirrorURL + "_f/index=hostile.json/?mode=json&include=all"]
+        let result = try sandbox.gover("install", "1.22.5", env: env)
+        let empty = body.hasPrefix("[{}")  // a list of nothing: no release matches
+        Self.expectRefused(result, status: empty ? 3 : 4, empty ? "no Go release matches '1.22.5'" : "is unreadable",
                            sandbox, before, canary)
     }
 
