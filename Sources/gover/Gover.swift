@@ -33,6 +33,10 @@ struct Gover: ParsableCommand {
           GOVER_CONNECT_TIMEOUT, GOVER_LOW_SPEED_LIMIT, GOVER_LOW_SPEED_TIME
                             connect timeout (30 s); a stall is under
                             LIMIT bytes/s (1024) for TIME seconds (30)
+          GOVER_INDEX_TIMEOUT, GOVER_DOWNLOAD_TIMEOUT
+                            deadline of an index request (120 s), of an
+                            archive request (0: 600 s + size at 32 KiB/s)
+                          Numbers outside their range are refused (exit 2).
           GOVER_CA_BUNDLE   CA certificates for HTTPS (also SSL_CERT_FILE);
                             proxies: https_proxy, no_proxy, ... as in curl
 
@@ -63,8 +67,15 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only errors and warnings.")
     var quiet = false
 
+    /// The context of this run. A numeric GOVER_ variable out of its range ends the run
+    /// here with exit 2 and a message naming it, whichever command reads it.
     func context(os: String? = nil, arch: String? = nil) -> GoverContext {
-        GoverContext.fromEnvironment(currentEnvironment(), mirror: mirror, offline: offline, quiet: quiet, os: os, arch: arch)
+        do {
+            return try GoverContext.fromEnvironment(currentEnvironment(), mirror: mirror, offline: offline, quiet: quiet,
+                                                    os: os, arch: arch)
+        } catch {
+            Entry.fail(error)
+        }
     }
 }
 

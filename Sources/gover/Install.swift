@@ -65,8 +65,12 @@ struct Install: ParsableCommand {
 
         if dryRun {
             for plan in plans {
-                var lines = ["\(plan.version.name)", "  url:    \(plan.url)"]
-                lines += plan.urls.dropFirst().map { "  then:   \($0)" }
+                if !force && context.store.isInstalled(plan.version) {
+                    print("\(plan.version.name) is already installed (\(context.store.path(of: plan.version))); nothing to download")
+                    continue
+                }
+                var lines = ["\(plan.version.name)", "  url:    \(terminalSafe(plan.url))"]
+                lines += plan.urls.dropFirst().map { "  then:   \(terminalSafe($0))" }
                 lines += ["  size:   \(plan.size.map { "\($0) bytes" } ?? "unknown")", "  sha256: \(plan.sha256)"]
                 print(lines.joined(separator: "\n"))
             }
@@ -89,7 +93,7 @@ struct Install: ParsableCommand {
         // run here: it never becomes the active one by itself.
         let native = context.platform == Platform.current
         if !native {
-            context.reporter.warning("installed for \(context.platform), which cannot run on this machine (\(Platform.current)); the store's versions are not per platform")
+            context.reporter.warning("installed for \(terminalSafe(context.platform.description)), which cannot run on this machine (\(Platform.current)); the store's versions are not per platform")
         }
         if let last, use || (native && context.store.currentVersion() == nil) {
             try switchCurrent(to: last, context: context)

@@ -51,7 +51,7 @@ struct IndexTests {
     @Test("decodes, newest first, dropping unparseable and duplicate versions")
     func ordering() throws {
         let names = try decode().versions.map(\.name)
-        #expect(names == ["go1.23rc1", "go1.22.5", "go1.9.2rc2", "go1.4.3", "go1"])
+        #expect(names == ["go1.23rc1", "go1.22.5", "go1.9.2rc2", "go1.4.3"])
     }
 
     @Test("stable is false for betas and rcs whatever the data says")
@@ -79,21 +79,22 @@ struct IndexTests {
         #expect(!darwin.hasDigest)
     }
 
-    @Test("the go1 bootstrap pseudo-release never matches a real platform")
+    @Test("the go1 bootstrap pseudo-release is dropped: not installable, listed or suggested")
     func bootstrap() throws {
-        let release = try #require(try decode().release(GoVersion("go1")!))
-        #expect(release.archive(for: Platform(os: "linux", arch: "amd64")) == nil)
+        let index = try decode()
+        #expect(index.release(GoVersion("go1")!) == nil)
+        #expect(!index.versions.contains { $0.name == "go1" })
     }
 
     @Test("--remote view: newest patch per line, plus newer pre-releases")
     func newestPerLine() throws {
-        #expect(try decode().newestPerLine().map(\.version.name) == ["go1.23rc1", "go1.22.5", "go1.4.3", "go1"])
+        #expect(try decode().newestPerLine().map(\.version.name) == ["go1.23rc1", "go1.22.5", "go1.4.3"])
     }
 
     @Test("not-found errors name the nearest versions")
     func notFound() throws {
         let index = try decode()
-        #expect(throws: GoverError.versionNotFound(selector: "1.22.6", nearest: ["1", "1.4.3", "1.22.5", "1.23rc1"])) {
+        #expect(throws: GoverError.versionNotFound(selector: "1.22.6", nearest: ["1.4.3", "1.22.5", "1.23rc1"])) {
             try index.resolve(VersionSelector(parsing: "1.22.6"), selectorText: "1.22.6")
         }
     }
@@ -170,11 +171,51 @@ struct RetryTests {
     }
 
     @Test("environment overrides", arguments: [(["GOVER_RETRIES": "0"], 0, 1.0), (["GOVER_RETRIES": "9", "GOVER_RETRY_DELAY": "0.25"], 9, 0.25),
-                                                (["GOVER_RETRIES": "-3", "GOVER_RETRY_DELAY": "x"], 4, 1.0)])
-    func environment(env: [String: String], retries: Int, delay: Double) {
-        let policy = RetryPolicy(environment: env)
+                                                (["GOVER_RETRIES": " ", "GOVER_RETRY_DELAY": ""], 4, 1.0)])
+    func environment(env: [String: String], retries: Int, delay: Double) throws {
+        let policy = try RetryPolicy(environment: env)
         #expect(policy.retries == retries)
         #expect(policy.baseDelay == delay)
+    }
+
+    @Test("hostile environment numbers are refused, naming the variable", arguments: [
+        ("GOVER_RETRIES", "-3"), ("GOVER_RETRIES", "1e9"), ("GOVER_RETRIES", "21"), ("GOVER_RETRIES", "x"),
+        ("GOVER_RETRY_DELAY", "nan"), ("GOVER_RETRY_DELAY", "inf"), ("GOVER_RETRY_DELAY", "0x10"), ("GOVER_RETRY_DELAY", "61"),
+        ("GOVER_LOW_SPEED_TIME", "9223372036854775807"), ("GOVER_LOW_SPEED_TIME", "0"), ("GOVER_CONNECT_TIMEOUT", "+5"),
+        ("GOVER_LOW_SPEED_LIMIT", "99999999999999999999"), ("GOVER_INDEX_TTL", "3600.5"), ("GOVER_INDEX_TIMEOUT", "1.0"),
+        ("GOVER_DOWNLOAD_TIMEOUT", "-1"),
+    ])
+    func hostileEnvironment(name: String, value: String) {
+        let number = EnvironmentNumber.all.first { $0.name == name }!
+        #expect {
+            if number.allowsFraction { _ = try number.decimal(in: [name: value]) } else { _ = try number.integer(in: [name: value]) }
+        } throws: { error in
+            guard case GoverError.invalidEnvironment(name, value, _)? = error as? GoverError else { return false }
+            return (error as! GoverError).exitCode == 2
+        }
+    }
+
+    @Test("Retry-After: delta-seconds and HTTP-dates only, bounded", arguments: [
+        ("120", 120.0 as Double?), ("0", 0), ("99999999999999999999999", 86_400), ("nan", nil), ("inf", nil), ("-1", nil),
+        ("1e30", nil), ("1.5", nil), ("", nil), ("Thu, 01 Jan 1970 00:00:00 GMT", 0),
+        ("Sun, 06 Nov 1994 08:49:37 GMT", 0), ("Fri, 01 Jan 2100 00:00:00 GMT", 86_400), ("Sun, 06 Nov 1994 25:49:37 GMT", nil),
+    ])
+    func retryAfter(value: String, seconds: Double?) {
+        #expect(HeaderValues.retryAfterSeconds(value, now: 1_700_000_000) == seconds)
+    }
+
+    @Test("a date 30 s ahead waits 30 s")
+    func retryAfterDate() {
+        #expect(HeaderValues.retryAfterSeconds("Tue, 14 Nov 2023 22:13:50 GMT", now: 1_700_000_000) == 30)
+    }
+
+    @Test("Content-Range: only a consistent header gives a start", arguments: [
+        ("bytes 100-199/200", 100 as Int64?), ("bytes 0-0/*", 0), ("bytes 100-99/200", nil), ("bytes 100-200/200", nil),
+        ("bytes -5-10/20", nil), ("bytes 99999999999999999999-1/2", nil), ("bytes 1-2", nil), ("items 1-2/3", nil),
+        ("bytes 9223372036854775807-9223372036854775807/*", nil),
+    ])
+    func contentRange(value: String, start: Int64?) {
+        #expect(HeaderValues.contentRangeStart(value) == start)
     }
 
     @Test("what is transient, what moves to the next mirror", arguments: [
@@ -215,6 +256,63 @@ struct IndexCacheFileTests {
     @Test("anything else is not a cache file", arguments: ["", "{}", "gover-index-cache 2\n", "gover-index-cache 1\nurl\tx\n\ngo1.22\t1\n"])
     func rejects(text: String) {
         #expect(IndexCacheFile(bytes: Array(text.utf8)) == nil)
+    }
+
+    static let digest = String(repeating: "a", count: 64)
+
+    @Test("a cache line the JSON decoder would refuse makes the whole file unusable (refetched)", arguments: [
+        "\t../../x.tar.gz\tlinux\tamd64\tarchive\t10\t\(digest)", "\tgo\u{1B}[2K.tar.gz\tlinux\tamd64\tarchive\t10\t\(digest)",
+        "\tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t9223372036854775807\t\(digest)",
+        "\tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t-1\t\(digest)",
+        "\tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t1e3\t\(digest)",
+        "\tgo1.22.5.linux-amd64.tar.gz\tlinux/x\tamd64\tarchive\t10\t\(digest)",
+    ])
+    func hostileLine(line: String) {
+        let header = "gover-index-cache 1\nurl\tx\netag\t\nlast-modified\t\nfetched-at\t1\n\ngo1.22.5\t1\n"
+        #expect(IndexCacheFile(bytes: Array((header + line + "\n").utf8)) == nil)
+        let good = "\tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t10\t\(Self.digest)\n"
+        #expect(IndexCacheFile(bytes: Array((header + good).utf8))?.index.releases.first?.files.count == 1)
+    }
+
+    @Test("fetched-at must be a plausible time", arguments: ["nan", "inf", "-5", "1e300"])
+    func hostileTime(value: String) {
+        #expect(IndexCacheFile(bytes: Array("gover-index-cache 1\nurl\tx\nfetched-at\t\(value)\n\n".utf8)) == nil)
+    }
+}
+
+@Suite("Names and text from outside")
+struct OutsideTextTests {
+    @Test("plain file names", arguments: [
+        ("go1.22.5.linux-amd64.tar.gz", nil as String?), ("../x.tar.gz", "contains a path separator"), ("a/b", "contains a path separator"),
+        ("x\u{0}.tar.gz", "contains a control character"),
+        (".x", "starts with a dot"), ("..", "starts with a dot"), ("a\\b", "contains a path separator"),
+        ("x\u{9B}y", "contains a control character"), (String(repeating: "x", count: 201), "is longer than 200 bytes"),
+        ("", "is empty"), ("x.zip", nil),
+    ])
+    func filenames(name: String, problem: String?) {
+        #expect(PlainFilename.problem(with: name) == problem)
+    }
+
+    @Test("the expected suffix, with a stem before it")
+    func suffix() {
+        #expect(PlainFilename.problem(with: "go.tar.gz", suffix: ".tar.gz") == nil)
+        #expect(PlainFilename.problem(with: ".tar.gz", suffix: ".tar.gz") != nil)
+        #expect(PlainFilename.problem(with: "go.zip", suffix: ".tar.gz") == "does not end in .tar.gz")
+    }
+
+    @Test("terminalSafe makes control characters visible and leaves the rest", arguments: [
+        ("plain ünïcode ✓", "plain ünïcode ✓"), ("\u{1B}[2K\rInstalled", "\\x1b[2K\\rInstalled"), ("a\nb\tc", "a\\nb\\tc"),
+        ("nul\u{0}", "nul\\x00"), ("del\u{7F}", "del\\x7f"), ("csi\u{9B}", "csi\\x9b"), ("rlo\u{202E}x", "rlo\\u{202e}x"),
+    ])
+    func escaping(text: String, shown: String) {
+        #expect(terminalSafe(text) == shown)
+    }
+
+    @Test("validators: printable ASCII only")
+    func validators() {
+        #expect(HeaderValues.validator("\"abc\"") == "\"abc\"")
+        #expect(HeaderValues.validator("\"a\rb\"") == nil)
+        #expect(HeaderValues.validator(String(repeating: "x", count: 300)) == nil)
     }
 }
 

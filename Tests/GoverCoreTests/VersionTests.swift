@@ -53,6 +53,8 @@ struct VersionTests {
     @Test("rejects what is not a Go version", arguments: [
         "", "go", "1.", "1..2", "1.2.3.4", "v1.22", "1.22-rc1", "1.22rc", "1.22alpha1", "1.05",
         "../../etc/passwd", "1.22 ", "１.22", "1.22.5\n", "go1.22.5/..", "1.2rc1rc2",
+        // A pre-release follows major.minor or a non-zero patch (go1.9.2rc2): go1.22.0rc1 would alias go1.22rc1.
+        "go1.22.0rc1", "1.21.0beta1", "go1rc1",
     ])
     func rejects(text: String) {
         #expect(GoVersion(text) == nil)

@@ -40,9 +40,7 @@ public enum ArchiveExtractor {
     /// `GzipDecoder` on another thread).
     public static func extract(from source: ByteSource, gzipped: Bool = true, into destination: String,
                                policy: ExtractionPolicy) throws -> ExtractionSummary {
-        if let reason = gover_archive_load_error() {
-            throw GoverError.missingLibrary(name: "libarchive", reason: String(cString: reason), package: "libarchive13")
-        }
+        try ArchiveLibrary.require()
         let root = try FileSystem.realPath(destination)
         guard let reader = gover_archive_read_new() else { throw corrupt("libarchive could not start") }
         defer { gover_archive_read_free(reader) }

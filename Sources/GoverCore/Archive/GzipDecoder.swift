@@ -14,9 +14,7 @@ public enum GzipDecoder {
     /// cancelled. More than `limit` inflated bytes is a decompression bomb, whatever the
     /// tar headers declare.
     public static func decode(from source: ByteSource, into sink: StreamBuffer, limit: Int64 = .max) throws {
-        if let reason = gover_archive_load_error() {
-            throw GoverError.missingLibrary(name: "libarchive", reason: String(cString: reason), package: "libarchive13")
-        }
+        try ArchiveLibrary.require()
         guard let reader = gover_archive_read_new() else { throw ArchiveExtractor.corrupt("libarchive could not start") }
         defer { gover_archive_read_free(reader) }
         gover_archive_read_support_filter_gzip(reader)

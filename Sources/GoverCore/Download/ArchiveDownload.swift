@@ -14,6 +14,12 @@ struct ArchiveDownload {
     let http: HTTPClient
     let policy: RetryPolicy
     let reporter: Reporter
+    /// Deadline of each request (`HTTPClient.Settings.downloadTimeout(forSize:)`): the
+    /// low-speed limit alone never stops a server that trickles just above it.
+    let timeoutSeconds: Int
+    /// The index's size: once that many bytes arrived, a connection error after them (a
+    /// server whose Content-Length promised more) ends the transfer; the digest decides.
+    let expectedSize: Int64?
 
     /// Bytes delivered to `consume` in total (across resumes); set as the transfer runs.
     final class Progress: @unchecked Sendable {
@@ -39,18 +45,18 @@ struct ArchiveDownload {
             }
             var restartReason: String?
             do {
-                try http.stream(url, headers: headers, onResponse: { head in
+                try http.stream(url, headers: headers, timeoutSeconds: timeoutSeconds, onResponse: { head in
                     let value = head.etag ?? head.lastModified
                     if start == 0 {
                         if let value { validator = (mirror, value) }
                         return true
                     }
                     if head.status != 206 || head.rangeStart != start {
-                        restartReason = "\(url) did not resume at byte \(start) (HTTP \(head.status))"
+                        restartReason = "\(terminalSafe(url)) did not resume at byte \(start) (HTTP \(head.status))"
                         return false
                     }
                     if let validator, validator.mirror == mirror, let value, value != validator.value {
-                        restartReason = "\(url) changed while downloading (validator \(validator.value) → \(value))"
+                        restartReason = "\(terminalSafe(url)) changed while downloading (validator \(terminalSafe(validator.value)) → \(terminalSafe(value)))"
                         return false
                     }
                     return true
@@ -58,12 +64,15 @@ struct ArchiveDownload {
                     progress.delivered += Int64(chunk.count)
                     return consume(chunk)
                 }, onProgress: { received, total in
-                    onProgress(start + received, total > 0 ? start + total : 0)
+                    // `total` comes from the server's Content-Length: add without trapping.
+                    let (sum, overflow) = start.addingReportingOverflow(total)
+                    return onProgress(start &+ received, total > 0 && !overflow ? sum : 0)
                 })
                 return
             } catch let error as TransferError {
                 if let restartReason { throw RestartRequired(reason: restartReason) }
                 if case .aborted = error.kind { throw error }
+                if case .connection = error.kind, let expectedSize, progress.delivered == expectedSize { return }
                 if error.isTransient && attempt < policy.retries {
                     attempt += 1
                     let resume = progress.delivered > 0 ? ", resuming at byte \(progress.delivered)" : ""
@@ -73,7 +82,7 @@ struct ArchiveDownload {
                 if error.triesNextMirror && mirror + 1 < urls.count {
                     mirror += 1
                     attempt = 0
-                    reporter.warning("\(error.goverError.message); trying the next mirror, \(urls[mirror])")
+                    reporter.warning("\(error.goverError.message); trying the next mirror, \(terminalSafe(urls[mirror]))")
                     continue
                 }
                 throw error

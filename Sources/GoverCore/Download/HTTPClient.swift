@@ -22,6 +22,8 @@ public struct TransferError: Error, Sendable {
         case status(Int, retryAfter: Double?)
         /// The caller's `onBody`/`onResponse`/`onProgress` asked to stop.
         case aborted
+        /// The body passed the caller's cap on what it reads into memory.
+        case tooLarge(limit: Int)
     }
 
     public var url: String
@@ -34,7 +36,7 @@ public struct TransferError: Error, Sendable {
             return TransferError.transientCodes.contains(code)
         case .status(let status, _):
             return status >= 500 || status == 408 || status == 429
-        case .aborted:
+        case .aborted, .tooLarge:
             return false
         }
     }
@@ -62,6 +64,8 @@ public struct TransferError: Error, Sendable {
         case .connection(_, let reason): return .network(url: url, reason: reason)
         case .status(let status, _): return .httpStatus(url: url, status: status)
         case .aborted: return .network(url: url, reason: "the transfer was stopped")
+        case .tooLarge(let limit):
+            return .network(url: url, reason: "the response is larger than \(formatBytes(Int64(limit))), more than any index or digest file; stopped reading (check that the URL serves Go releases)")
         }
     }
 }
@@ -78,26 +82,50 @@ public final class HTTPClient: Sendable {
     public struct Settings: Sendable {
         public var userAgent = "gover/\(goverVersion)"
         /// `GOVER_CONNECT_TIMEOUT`.
-        public var connectTimeoutSeconds = 30
+        public var connectTimeoutSeconds = EnvironmentNumber.connectTimeout.defaultValue
         /// A transfer slower than `lowSpeedLimit` bytes/s for `lowSpeedSeconds` is aborted
         /// (`GOVER_LOW_SPEED_LIMIT`, `GOVER_LOW_SPEED_TIME`).
-        public var lowSpeedLimit = 1024
-        public var lowSpeedSeconds = 30
-        /// The whole transfer's time limit in seconds; 0 means none (downloads), short for probes.
+        public var lowSpeedLimit = EnvironmentNumber.lowSpeedLimit.defaultValue
+        public var lowSpeedSeconds = EnvironmentNumber.lowSpeedTime.defaultValue
+        /// The whole transfer's time limit in seconds when a call gives none; 0 means none.
+        /// A server trickling just above the low-speed limit is stopped only by a deadline.
         public var timeoutSeconds = 0
+        /// Deadline of each index request (`GOVER_INDEX_TIMEOUT`).
+        public var indexTimeoutSeconds = EnvironmentNumber.indexTimeout.defaultValue
+        /// Deadline of each archive request (`GOVER_DOWNLOAD_TIMEOUT`); 0: from the size.
+        public var downloadTimeoutSeconds = EnvironmentNumber.downloadTimeout.defaultValue
         /// A CA bundle to use instead of the system's (`GOVER_CA_BUNDLE`, `SSL_CERT_FILE`).
         public var caBundle: String?
 
         public init() {}
 
-        public init(environment: [String: String]) {
+        /// Reads the variables above; a value outside its range is refused (`EnvironmentNumber`).
+        public init(environment: [String: String]) throws(GoverError) {
             self.init()
             caBundle = environment["GOVER_CA_BUNDLE"] ?? environment["SSL_CERT_FILE"]
-            if let value = environment["GOVER_CONNECT_TIMEOUT"].flatMap(Int.init), value > 0 { connectTimeoutSeconds = value }
-            if let value = environment["GOVER_LOW_SPEED_LIMIT"].flatMap(Int.init), value >= 0 { lowSpeedLimit = value }
-            if let value = environment["GOVER_LOW_SPEED_TIME"].flatMap(Int.init), value > 0 { lowSpeedSeconds = value }
+            connectTimeoutSeconds = try EnvironmentNumber.connectTimeout.integer(in: environment)
+            lowSpeedLimit = try EnvironmentNumber.lowSpeedLimit.integer(in: environment)
+            lowSpeedSeconds = try EnvironmentNumber.lowSpeedTime.integer(in: environment)
+            indexTimeoutSeconds = try EnvironmentNumber.indexTimeout.integer(in: environment)
+            downloadTimeoutSeconds = try EnvironmentNumber.downloadTimeout.integer(in: environment)
+        }
+
+        /// The deadline of one archive request: `GOVER_DOWNLOAD_TIMEOUT`, else 10 minutes plus
+        /// the time the file takes at 32 KiB/s — generous for any real link, yet finite
+        /// against a server that trickles just above the stall limit forever.
+        public func downloadTimeout(forSize size: Int64?) -> Int {
+            if downloadTimeoutSeconds > 0 { return downloadTimeoutSeconds }
+            // The index's sizes are capped (`ReleaseFile.maxSize`), so this cannot overflow.
+            let bytes = min(max(size ?? 0, 0), ReleaseFile.maxSize)
+            return 600 + Int(bytes / (32 << 10))
         }
     }
+
+    /// What a cross-check of `<file>.sha256` may cost at most: it is only ever a warning.
+    public static let companionTimeoutSeconds = 5
+    /// Caps on bodies read into memory.
+    public static let indexSizeLimit = 64 << 20
+    public static let companionSizeLimit = 4 << 10
 
     public let settings: Settings
 
@@ -112,14 +140,34 @@ public final class HTTPClient: Sendable {
         self.settings = settings
     }
 
-    /// Downloads a small resource (the release index) into memory. Error statuses throw;
-    /// 304 is returned for the caller's conditional request.
-    public func fetch(_ url: String, headers: [String] = []) throws -> (HTTPResponseHead, [UInt8]) {
+    /// Throws the missing-library error now (before "Downloading ..." is printed) when
+    /// libcurl cannot be loaded.
+    public static func requireLibrary() throws {
+        if let reason = HTTPClient.loadError {
+            throw GoverError.missingLibrary(name: "libcurl", reason: reason, package: "libcurl4")
+        }
+    }
+
+    /// Downloads a small resource (the release index, a `.sha256`) into memory, at most
+    /// `limit` bytes (decompressed) and `timeoutSeconds` in all: the transfer is aborted
+    /// as soon as either is passed, whatever the server sends. Error statuses throw; 304
+    /// is returned for the caller's conditional request.
+    public func fetch(_ url: String, headers: [String] = [], limit: Int, timeoutSeconds: Int) throws -> (HTTPResponseHead, [UInt8]) {
         var body: [UInt8] = []
-        let head = try stream(url, headers: headers, compressed: true, onBody: { chunk in
-            body.append(contentsOf: chunk)
-            return true
-        })
+        var overLimit = false
+        let head: HTTPResponseHead
+        do {
+            head = try stream(url, headers: headers, compressed: true, timeoutSeconds: timeoutSeconds, onBody: { chunk in
+                guard chunk.count <= limit - body.count else {
+                    overLimit = true
+                    return false
+                }
+                body.append(contentsOf: chunk)
+                return true
+            })
+        } catch let error as TransferError where overLimit {
+            throw TransferError(url: error.url, kind: .tooLarge(limit: limit))
+        }
         return (head, body)
     }
 
@@ -139,13 +187,12 @@ public final class HTTPClient: Sendable {
         headers: [String] = [],
         compressed: Bool = false,
         headOnly: Bool = false,
+        timeoutSeconds: Int? = nil,
         onResponse: ((HTTPResponseHead) -> Bool)? = nil,
         onBody: (UnsafeRawBufferPointer) -> Bool,
         onProgress: ((Int64, Int64) -> Bool)? = nil
     ) throws -> HTTPResponseHead {
-        if let reason = HTTPClient.loadError {
-            throw GoverError.missingLibrary(name: "libcurl", reason: reason, package: "libcurl4")
-        }
+        try HTTPClient.requireLibrary()
         guard let curl = gover_curl_easy_init() else {
             throw TransferError(url: url, kind: .connection(code: -1, reason: "libcurl could not start a transfer"))
         }
@@ -155,14 +202,15 @@ public final class HTTPClient: Sendable {
             try withoutActuallyEscaping(onProgress ?? { _, _ in true }) { onProgress in
                 try withoutActuallyEscaping(onResponse ?? { _ in true }) { onResponse in
                     let transfer = Transfer(curl: curl, onResponse: onResponse, onBody: onBody, onProgress: onProgress)
-                    return try perform(transfer, url: url, headers: headers, compressed: compressed, headOnly: headOnly)
+                    return try perform(transfer, url: url, headers: headers, compressed: compressed, headOnly: headOnly,
+                                       timeoutSeconds: timeoutSeconds ?? settings.timeoutSeconds)
                 }
             }
         }
     }
 
     private func perform(_ transfer: Transfer, url: String, headers: [String], compressed: Bool,
-                         headOnly: Bool) throws -> HTTPResponseHead {
+                         headOnly: Bool, timeoutSeconds: Int) throws -> HTTPResponseHead {
         let curl = transfer.curl
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         var headerList: UnsafeMutablePointer<curl_slist>?
@@ -186,7 +234,7 @@ public final class HTTPClient: Sendable {
         set(gover_curl_setopt_long(curl, CURLOPT_LOW_SPEED_LIMIT, settings.lowSpeedLimit))
         set(gover_curl_setopt_long(curl, CURLOPT_LOW_SPEED_TIME, settings.lowSpeedSeconds))
         set(gover_curl_setopt_long(curl, CURLOPT_BUFFERSIZE, 256 * 1024))
-        if settings.timeoutSeconds > 0 { set(gover_curl_setopt_long(curl, CURLOPT_TIMEOUT, settings.timeoutSeconds)) }
+        if timeoutSeconds > 0 { set(gover_curl_setopt_long(curl, CURLOPT_TIMEOUT, timeoutSeconds)) }
         if headOnly { set(gover_curl_setopt_long(curl, CURLOPT_NOBODY, 1)) }
         if compressed { set(gover_curl_setopt_string(curl, CURLOPT_ACCEPT_ENCODING, "")) }
         if let caBundle = settings.caBundle { set(gover_curl_setopt_string(curl, CURLOPT_CAINFO, caBundle)) }
@@ -289,14 +337,12 @@ private final class Transfer {
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingWhitespace()
         switch name {
-        case "etag": etag = value
-        case "last-modified": lastModified = value
-        case "retry-after": retryAfter = Double(value)
-        case "content-range":
-            // "bytes 1000-1999/5000"
-            if value.hasPrefix("bytes "), let dash = value.firstIndex(of: "-") {
-                rangeStart = Int64(value[value.index(value.startIndex, offsetBy: 6)..<dash])
-            }
+        // Validators are sent back (`If-None-Match`, `If-Range`) and stored in the index
+        // cache's header lines: only printable ASCII, of a sane length, is kept.
+        case "etag": etag = HeaderValues.validator(value)
+        case "last-modified": lastModified = HeaderValues.validator(value)
+        case "retry-after": retryAfter = HeaderValues.retryAfterSeconds(value, now: wallClockSeconds())
+        case "content-range": rangeStart = HeaderValues.contentRangeStart(value)
         default: break
         }
     }

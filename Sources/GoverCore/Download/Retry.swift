@@ -16,16 +16,17 @@ public struct RetryPolicy: Sendable {
         self.baseDelay = baseDelay
     }
 
-    public init(environment: [String: String]) {
-        self.init()
-        if let value = environment["GOVER_RETRIES"].flatMap(Int.init), value >= 0 { retries = value }
-        if let value = environment["GOVER_RETRY_DELAY"].flatMap(Double.init), value >= 0 { baseDelay = value }
+    /// Reads `GOVER_RETRIES` and `GOVER_RETRY_DELAY`; out-of-range values are refused.
+    public init(environment: [String: String]) throws(GoverError) {
+        self.init(retries: try EnvironmentNumber.retries.integer(in: environment),
+                  baseDelay: try EnvironmentNumber.retryDelay.decimal(in: environment))
     }
 
     func delay(beforeRetry attempt: Int, retryAfter: Double?) -> Double {
-        if let retryAfter { return min(max(retryAfter, 0), 60) }
+        // `!(x >= 0)` also catches NaN, which `max` would pass through.
+        if let retryAfter { return retryAfter >= 0 ? min(retryAfter, 60) : 0 }
         var exponential = baseDelay
-        for _ in 1..<max(attempt, 1) { exponential *= 2 }
+        for _ in 1..<max(min(attempt, 64), 1) where exponential < maxDelay { exponential *= 2 }
         return min(exponential, maxDelay) * Double.random(in: 0.5..<1)
     }
 
@@ -50,12 +51,17 @@ public struct RetryPolicy: Sendable {
     }
 }
 
-/// Sleeps, waking early to throw if Ctrl-C arrives.
+/// Sleeps, waking early to throw if Ctrl-C arrives. `seconds` is clamped to 0...1 day (and
+/// NaN counts as 0), so no value can trap a conversion.
 func pause(seconds: Double) throws {
-    let deadline = monotonicSeconds() + seconds
-    while monotonicSeconds() < deadline {
+    let wait = seconds >= 0 ? min(seconds, 86_400) : 0
+    let deadline = monotonicSeconds() + wait
+    while true {
+        let left = deadline - monotonicSeconds()
+        guard left > 0 else { break }
         if let interruption = InterruptMonitor.shared.interruption { throw interruption }
-        usleep(UInt32(min(50_000, max(1, (deadline - monotonicSeconds()) * 1e6))))
+        // `left` is in (0, 86400]: the microseconds fit a UInt32 once capped at 50 ms.
+        usleep(UInt32(min(50_000, max(1, left * 1e6))))
     }
     if let interruption = InterruptMonitor.shared.interruption { throw interruption }
 }

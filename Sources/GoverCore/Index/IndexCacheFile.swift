@@ -47,7 +47,8 @@ struct IndexCacheFile {
             guard fields.count == 2 else { return nil }
             header[String(decoding: fields[0], as: UTF8.self)] = String(decoding: fields[1], as: UTF8.self)
         }
-        guard let url = header["url"], let fetchedAt = header["fetched-at"].flatMap(Double.init) else { return nil }
+        guard let url = header["url"], let fetchedAt = header["fetched-at"].flatMap(Double.init), fetchedAt.isFinite,
+              fetchedAt >= 0, fetchedAt < 1e11 else { return nil }
         self.url = url
         self.etag = header["etag"].flatMap { $0.isEmpty ? nil : $0 }
         self.lastModified = header["last-modified"].flatMap { $0.isEmpty ? nil : $0 }
@@ -59,11 +60,17 @@ struct IndexCacheFile {
             if line.first == UInt8(ascii: "\t") {
                 guard fields.count == 7, !releases.isEmpty else { return nil }
                 let text = fields.map { String(decoding: $0, as: UTF8.self) }
-                releases[releases.count - 1].files.append(ReleaseFile(
+                // The same checks as the JSON: the cache is a file on disk, and a damaged or
+                // edited one must not smuggle in what the index decoder refuses.
+                guard text[5].utf8.count <= 18, let size = Int64(text[5]) else { return nil }
+                let file = ReleaseFile(
                     filename: text[1], os: text[2], arch: text[3], version: releases[releases.count - 1].version.name,
-                    sha256: text[6], size: Int64(text[5]) ?? 0, kind: text[4]))
+                    sha256: text[6], size: size, kind: text[4])
+                guard file.problem == nil else { return nil }
+                releases[releases.count - 1].files.append(file)
             } else {
-                guard fields.count == 2, let version = GoVersion(String(decoding: fields[0], as: UTF8.self)) else { return nil }
+                guard fields.count == 2, let version = GoVersion(String(decoding: fields[0], as: UTF8.self)),
+                      version.isRelease else { return nil }
                 releases.append(Release(version: version, stable: fields[1].first == UInt8(ascii: "1"), files: []))
             }
         }

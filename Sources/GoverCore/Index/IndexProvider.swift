@@ -40,12 +40,23 @@ public struct IndexProvider {
 
     /// Runs `body` with the index; if it finds no such version in a cached copy, asks the
     /// server once more (a release may have come out since the cache was filled).
+    /// A miss in an index that looks like go.dev's default one (the server ignored
+    /// `include=all`) is explained as such.
     public func withIndex<T>(_ body: (ReleaseIndex) throws -> T) throws -> T {
-        let (index, fromFreshCache) = try loadReportingSource()
+        var (index, fromFreshCache) = try loadReportingSource()
         do {
-            return try body(index)
-        } catch GoverError.versionNotFound where fromFreshCache && !offline {
-            return try body(try load(revalidate: true))
+            do {
+                return try body(index)
+            } catch GoverError.versionNotFound where fromFreshCache && !offline {
+                index = try load(revalidate: true)
+                return try body(index)
+            }
+        } catch GoverError.versionNotFound(let selector, let nearest) {
+            if let parsed = try? VersionSelector(parsing: selector), index.looksPartial(missing: parsed) {
+                throw GoverError.partialIndex(selector: selector, url: origin.url ?? sources.indexURL,
+                                              listed: index.versions.map(\.name))
+            }
+            throw GoverError.versionNotFound(selector: selector, nearest: nearest)
         }
     }
 
@@ -63,7 +74,7 @@ public struct IndexProvider {
             return !warned
         }
         if first {
-            reporter.warning("\(mirror) is plain HTTP and so is the index (\(url)): anyone on the network path could swap both; set GOVER_INDEX_URL to an https index")
+            reporter.warning("\(terminalSafe(mirror)) is plain HTTP and so is the index (\(terminalSafe(url))): anyone on the network path could swap both; set GOVER_INDEX_URL to an https index")
         }
     }
 
@@ -97,7 +108,10 @@ public struct IndexProvider {
             let head: HTTPResponseHead
             let body: [UInt8]
             do {
-                (head, body) = try retryPolicy.run(reporter: reporter) { try http.fetch(url, headers: headers) }
+                (head, body) = try retryPolicy.run(reporter: reporter) {
+                    try http.fetch(url, headers: headers, limit: HTTPClient.indexSizeLimit,
+                                   timeoutSeconds: http.settings.indexTimeoutSeconds)
+                }
             } catch let error as TransferError {
                 if error.kind == .aborted { throw InterruptMonitor.shared.interruption ?? error.goverError }
                 if firstError == nil { firstError = error }
@@ -119,7 +133,8 @@ public struct IndexProvider {
         // The first index is the one the user chose; its failure is the one to explain.
         let error = firstError?.goverError ?? GoverError.offlineWithoutCache(indexURL: sources.indexURL)
         guard let cached else { throw error }
-        let minutes = Int((wallClockSeconds() - cached.fetchedAt) / 60)
+        // The cache's time is checked when read (`IndexCacheFile`), so this stays small.
+        let minutes = Int(max(0, min(wallClockSeconds() - cached.fetchedAt, 1e9)) / 60)
         reporter.warning("\(error.message); using the cached index from \(minutes) min ago")
         origin.url = cached.url
         origin.fromCache = true

@@ -41,9 +41,44 @@ public struct ReleaseFile: Sendable, Decodable, Equatable {
         case filename, os, arch, version, sha256, size, kind
     }
 
-    /// Whether the index gives what is needed to verify this file.
+    /// Whether the index gives what is needed to verify this file: its SHA256 and its size
+    /// (which also bounds the download: a server cannot send more).
     public var hasDigest: Bool {
-        sha256.count == 64 && sha256.allSatisfy(\.isHexDigit) && size > 0
+        sha256.utf8.count == 64 && sha256.allSatisfy(\.isHexDigit) && size > 0
+    }
+
+    /// The largest size an index may declare (Go archives are ~70-100 MB): every size gover
+    /// computes with (deadlines, extraction limits, progress) stays far from overflow.
+    public static let maxSize: Int64 = 16 << 30
+
+    /// Why this entry cannot be believed, or nil: its name must be a plain file name, its
+    /// `os`/`arch`/`kind` plain tokens, its size within 0...`maxSize` (0: not given, as in
+    /// ancient releases), its version (if given) a Go version. Checked wherever an index is
+    /// read — go.dev's JSON and gover's own cache — so nothing downstream sees another entry.
+    public var problem: String? {
+        if let problem = PlainFilename.problem(with: filename) {
+            return "file name '\(terminalSafe(filename))' \(problem)"
+        }
+        for (field, value) in [("os", os), ("arch", arch), ("kind", kind)] where !Self.isToken(value) {
+            return "\(filename): \(field) '\(terminalSafe(value))' is not a plain word"
+        }
+        if !(0...Self.maxSize).contains(size) {
+            return "\(filename): size \(size) is impossible (expected 0 to \(Self.maxSize) bytes)"
+        }
+        if !version.isEmpty && GoVersion(version) == nil {
+            return "\(filename): version '\(terminalSafe(version))' is not a Go version"
+        }
+        if sha256.utf8.count > 128 || sha256.unicodeScalars.contains(where: PlainFilename.isUnprintable) {
+            return "\(filename): sha256 is not a digest"
+        }
+        return nil
+    }
+
+    /// `linux`, `amd64`, `armv6l`, `archive`, or empty (source files have no os/arch).
+    static func isToken(_ text: String) -> Bool {
+        text.utf8.count <= 32 && text.utf8.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || byte == 0x5F
+        }
     }
 }
 
@@ -56,18 +91,21 @@ public struct Release: Sendable, Equatable {
     /// The `.tar.gz` archive for a platform. Very old releases list several darwin archives
     /// (per macOS release); the one named exactly `goX.os-arch.tar.gz` wins, else the first.
     public func archive(for platform: Platform) -> ReleaseFile? {
-        let candidates = files.filter {
-            $0.kind == "archive" && $0.os == platform.os && platform.acceptsIndexArch($0.arch)
-                && $0.filename.hasSuffix(".tar.gz")
-        }
+        let candidates = archives(for: platform).filter { $0.filename.hasSuffix(".tar.gz") }
         let canonical = "\(version.name).\(platform.os)-\(platform.arch).tar.gz"
         return candidates.first(where: { $0.filename == canonical }) ?? candidates.first
     }
 
-    /// Platforms that do have an archive, for error messages.
+    /// Archives of any format for a platform (Windows has only `.zip` ones).
+    public func archives(for platform: Platform) -> [ReleaseFile] {
+        files.filter { $0.kind == "archive" && $0.os == platform.os && platform.acceptsIndexArch($0.arch) }
+    }
+
+    /// Platforms that do have an archive gover can install (`.tar.gz`), for error messages.
     public var archivePlatforms: [String] {
         var seen = Set<String>()
-        return files.filter { $0.kind == "archive" }.map { "\($0.os)-\($0.arch)" }.filter { seen.insert($0).inserted }
+        return files.filter { $0.kind == "archive" && $0.filename.hasSuffix(".tar.gz") }
+            .map { "\($0.os)-\($0.arch)" }.filter { seen.insert($0).inserted }
     }
 }
 
@@ -85,9 +123,11 @@ public struct ReleaseIndex: Sendable {
         var files: [ReleaseFile]?
     }
 
-    /// Decodes the JSON index. Entries that are not Go versions (the `go1` bootstrap
-    /// pseudo-release is one, oddly named test entries may be others) are kept only when
-    /// their version parses; nothing in the data can crash the parser.
+    /// Decodes the JSON index. Entries that are not Go versions (oddly named test entries)
+    /// are skipped, and so is the `go1` pseudo-release (a bootstrap source tarball, nothing
+    /// to install); nothing in the data can crash the parser. A file entry that fails
+    /// `ReleaseFile.problem` (a path for a name, a control character, an impossible size)
+    /// refuses the whole index: it came from a server that is broken or hostile.
     public init(json: Data) throws {
         let raw: [RawRelease]
         do {
@@ -98,8 +138,12 @@ public struct ReleaseIndex: Sendable {
         var releases: [Release] = []
         var seen = Set<GoVersion>()
         for entry in raw {
-            guard let name = entry.version, let version = GoVersion(name), seen.insert(version).inserted else {
+            guard let name = entry.version, let version = GoVersion(name), version.isRelease,
+                  seen.insert(version).inserted else {
                 continue
+            }
+            for file in entry.files ?? [] {
+                if let problem = file.problem { throw GoverError.indexUnreadable(source: "JSON", reason: "\(version.name): \(problem)") }
             }
             let stable = entry.stable ?? version.isStable
             releases.append(Release(version: version, stable: stable && version.isStable, files: entry.files ?? []))
@@ -128,6 +172,22 @@ public struct ReleaseIndex: Sendable {
             if let file = release.files.first(where: { $0.filename == filename }) { return (release, file) }
         }
         return nil
+    }
+
+    /// Whether a miss of `selector` is explained by a server that ignored `include=all`:
+    /// the index has only the newest patch of at most two minor lines (go.dev's default
+    /// answer), all stable, and the selector asks for an older line than any of them.
+    public func looksPartial(missing selector: VersionSelector) -> Bool {
+        guard (1...2).contains(releases.count), releases.allSatisfy({ $0.version.isStable }),
+              Set(releases.map { [$0.version.line.major, $0.version.line.minor] }).count == releases.count,
+              let oldest = releases.last?.version.line else { return false }
+        let wanted: (Int, Int)
+        switch selector {
+        case .latest, .major: return false
+        case .line(let major, let minor): wanted = (major, minor)
+        case .exact(let version): wanted = version.line
+        }
+        return wanted < oldest
     }
 
     /// For `gover list --remote`: the newest stable patch of each minor line, plus any

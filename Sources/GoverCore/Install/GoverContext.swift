@@ -38,8 +38,9 @@ public struct GoverContext: Sendable {
 
     /// Reads `GOVER_ROOT`, `GOVER_MIRROR`, `GOVER_INDEX_URL`, `GOVER_OFFLINE`,
     /// `GOVER_INDEX_TTL`, `GOVER_RETRIES`, `GOVER_RETRY_DELAY`, `GOVER_CONNECT_TIMEOUT`,
-    /// `GOVER_LOW_SPEED_LIMIT`/`_TIME`, `GOVER_CA_BUNDLE`/`SSL_CERT_FILE`; flags given
-    /// explicitly win.
+    /// `GOVER_LOW_SPEED_LIMIT`/`_TIME`, `GOVER_INDEX_TIMEOUT`, `GOVER_DOWNLOAD_TIMEOUT`,
+    /// `GOVER_CA_BUNDLE`/`SSL_CERT_FILE`; flags given explicitly win. A numeric variable
+    /// outside its range throws `GoverError.invalidEnvironment` (see `EnvironmentNumber`).
     public static func fromEnvironment(
         _ environment: [String: String],
         root: String? = nil,
@@ -48,7 +49,7 @@ public struct GoverContext: Sendable {
         quiet: Bool = false,
         os: String? = nil,
         arch: String? = nil
-    ) -> GoverContext {
+    ) throws(GoverError) -> GoverContext {
         var platform = Platform.current
         if let os { platform.os = os }
         if let arch { platform.arch = arch }
@@ -58,10 +59,10 @@ public struct GoverContext: Sendable {
             sources: MirrorSources(mirror: mirror ?? environment["GOVER_MIRROR"], indexOverride: environment["GOVER_INDEX_URL"]),
             platform: platform,
             offline: offline || offlineFromEnvironment,
-            indexTimeToLive: environment["GOVER_INDEX_TTL"].flatMap(Double.init) ?? 3600,
+            indexTimeToLive: Double(try EnvironmentNumber.indexTimeToLive.integer(in: environment)),
             reporter: Reporter.automatic(quiet: quiet, environment: environment),
-            http: HTTPClient(settings: HTTPClient.Settings(environment: environment)),
-            retryPolicy: RetryPolicy(environment: environment)
+            http: HTTPClient(settings: try HTTPClient.Settings(environment: environment)),
+            retryPolicy: try RetryPolicy(environment: environment)
         )
     }
 

@@ -3,7 +3,8 @@ import Crypto
 /// What `gover install` will fetch, worked out before anything is written.
 public struct InstallPlan: Sendable {
     public var version: GoVersion
-    public var filename: String
+    /// Checked to be one plain path component (it names the cached copy and ends URLs).
+    public var filename: PlainFilename
     /// The file on each mirror, in the order they are tried.
     public var urls: [String]
     public var url: String { urls[0] }
@@ -40,11 +41,15 @@ public struct Installer {
         let selector = try VersionSelector(parsing: text)
         let release = try index.resolve(selector, selectorText: text)
         guard let file = release.archive(for: context.platform) else {
+            if release.archives(for: context.platform).contains(where: { $0.filename.hasSuffix(".zip") }) {
+                throw GoverError.zipArchiveOnly(version: release.version.name, platform: context.platform.description)
+            }
             throw GoverError.noArchiveForPlatform(version: release.version.name, platform: context.platform.description,
                                                   available: release.archivePlatforms)
         }
+        let filename = try Self.plainFilename(file.filename)
         let digest = try expectedDigest(indexFile: file, override: override)
-        return InstallPlan(version: release.version, filename: file.filename, urls: context.sources.urls(of: file.filename),
+        return InstallPlan(version: release.version, filename: filename, urls: context.sources.urls(of: filename.value),
                            sha256: digest, size: file.size > 0 ? file.size : nil)
     }
 
@@ -56,9 +61,12 @@ public struct Installer {
         guard stat(absolute, &info) == 0 else {
             throw GoverError.filesystem(path: absolute, operation: "read", errno: errno)
         }
-        let filename = String(absolute.split(separator: "/").last ?? "")
+        let name = String(absolute.split(separator: "/").last ?? "")
+        // A local name may be anything (`./go.tgz` with a version given), but it still names
+        // the cached copy with --keep-archive and is printed.
+        guard let filename = try? PlainFilename(name) else { throw GoverError.invalidArchiveName(name) }
         let url = "file://" + percentEncodePath(absolute)
-        if let (release, file) = index?.file(named: filename) {
+        if let (release, file) = index?.file(named: name) {
             return InstallPlan(version: release.version, filename: filename, urls: [url],
                                sha256: try expectedDigest(indexFile: file, override: override), size: file.size)
         }
@@ -68,12 +76,12 @@ public struct Installer {
                 throw GoverError.invalidSelector("\(text) (with --file, give an exact version such as 1.22.5)")
             }
             version = exact
-        } else if let parsed = Self.version(fromArchiveName: filename) {
+        } else if let parsed = Self.version(fromArchiveName: name) {
             version = parsed
         } else {
-            throw GoverError.invalidArchiveName(filename)
+            throw GoverError.invalidArchiveName(name)
         }
-        guard let override else { throw GoverError.missingChecksum(file: filename) }
+        guard let override else { throw GoverError.missingChecksum(file: name) }
         return InstallPlan(version: version, filename: filename, urls: [url], sha256: try Self.normalizedDigest(override),
                            size: Int64(info.st_size))
     }
@@ -84,6 +92,15 @@ public struct Installer {
         let stem = name.dropLast(".tar.gz".count)
         guard let dot = stem.lastIndex(of: "."), stem[stem.index(after: dot)...].contains("-") else { return nil }
         return GoVersion(String(stem[..<dot]))
+    }
+
+    /// The index was checked when decoded (`ReleaseFile.problem`); the archive must also be a `.tar.gz`.
+    static func plainFilename(_ name: String) throws -> PlainFilename {
+        do {
+            return try PlainFilename(name, suffix: ".tar.gz")
+        } catch {
+            throw GoverError.indexUnreadable(source: "the index", reason: error.message)
+        }
     }
 
     private func expectedDigest(indexFile file: ReleaseFile, override: String?) throws -> String {
@@ -111,6 +128,9 @@ public struct Installer {
     /// reinstalled, unless `force`. Takes the store lock for the whole operation, so a
     /// concurrent install of the same version waits and then finds it installed.
     public func install(_ plan: InstallPlan, force: Bool = false, keepArchive: Bool = false) throws -> InstallOutcome {
+        // Both libraries are opened lazily: a missing one is reported before "Downloading ...".
+        try HTTPClient.requireLibrary()
+        try ArchiveLibrary.require()
         try store.prepareForWriting()
         if !force && store.isInstalled(plan.version) { return .alreadyInstalled(plan.version) }
         let monitor = InterruptMonitor.shared
@@ -145,16 +165,19 @@ public struct Installer {
     }
 
     /// Mirrors often publish `<file>.sha256`. It is never trusted on its own (it comes from
-    /// the same host as the file), but disagreeing with the index is worth a warning.
+    /// the same host as the file), but disagreeing with the index is worth a warning. Best
+    /// effort, and cheap whatever the mirror does: at most 4 KiB, 5 s, no retry; any
+    /// failure is silence (the digest that decides comes from the index).
     private func crossCheckCompanionDigest(_ plan: InstallPlan) {
         let url = plan.url
         guard !url.hasPrefix(MirrorSources.officialFiles), !url.hasPrefix("file://") else { return }
-        guard let (_, body) = try? context.http.fetch(url + ".sha256"), body.count <= 4096 else { return }
+        guard let (_, body) = try? context.http.fetch(url + ".sha256", limit: HTTPClient.companionSizeLimit,
+                                                       timeoutSeconds: HTTPClient.companionTimeoutSeconds) else { return }
         let text = String(decoding: body, as: UTF8.self).trimmingWhitespace()
         let digest = String(text.prefix(while: { !$0.isWhitespace })).lowercased()
         guard digest.count == 64, digest.allSatisfy(\.isHexDigit) else { return }
         if digest != plan.sha256 {
-            reporter.warning("\(url).sha256 says \(digest) but the index says \(plan.sha256); the index is what gover checks against")
+            reporter.warning("\(terminalSafe(url)).sha256 says \(digest) but the index says \(plan.sha256); the index is what gover checks against")
         }
     }
 
@@ -169,10 +192,12 @@ public struct Installer {
         let policy = ExtractionPolicy.forArchive(ofSize: expectedSize ?? 256 << 20)
         let archiveCopy = keepArchive ? try ArchiveCopy(directory: store.cacheDirectory + "/archives", filename: plan.filename) : nil
         let reporter = self.reporter
-        reporter.info("Downloading \(plan.version.name) (\(plan.size.map(formatBytes) ?? "size unknown")) from \(plan.url)")
+        reporter.info("Downloading \(plan.version.name) (\(plan.size.map(formatBytes) ?? "size unknown")) from \(terminalSafe(plan.url))")
         reporter.beginProgress("  \(plan.filename)")
 
-        let download = ArchiveDownload(urls: plan.urls, http: context.http, policy: context.retryPolicy, reporter: reporter)
+        let download = ArchiveDownload(urls: plan.urls, http: context.http, policy: context.retryPolicy, reporter: reporter,
+                                       timeoutSeconds: context.http.settings.downloadTimeout(forSize: plan.size),
+                                       expectedSize: plan.size)
         let thread = DetachedThread {
             var hasher = SHA256()
             do {
@@ -243,7 +268,7 @@ public struct Installer {
         // The download thread has ended: its byte count can be read.
         let received = transferred.delivered
         if let expectedSize, received > expectedSize {
-            throw GoverError.sizeMismatch(file: plan.filename, expected: expectedSize, actual: received)
+            throw GoverError.sizeMismatch(file: plan.filename.value, expected: expectedSize, actual: received)
         }
         // A disk error stopped the transfer, not the other way round: report it first.
         switch extractionError {
@@ -259,11 +284,11 @@ public struct Installer {
         // A transfer error reached the extractor through the decoder; it is reported above.
         if let extractionError, !Self.shouldVerifyAfter(extractionError) { throw extractionError }
         if let expectedSize, received != expectedSize {
-            throw GoverError.sizeMismatch(file: plan.filename, expected: expectedSize, actual: received)
+            throw GoverError.sizeMismatch(file: plan.filename.value, expected: expectedSize, actual: received)
         }
         let digest = state.digest.current ?? ""
         if digest != plan.sha256 {
-            throw GoverError.checksumMismatch(file: plan.filename, expected: plan.sha256, actual: digest)
+            throw GoverError.checksumMismatch(file: plan.filename.value, expected: plan.sha256, actual: digest)
         }
         if let extractionError { throw extractionError }
         archiveCopy?.commit(reporter: reporter)
@@ -285,17 +310,18 @@ private final class DownloadState: Sendable {
 }
 
 /// `--keep-archive`: a copy of the downloaded bytes, moved into the cache only once verified.
+/// The copy is a fresh file (`O_EXCL | O_NOFOLLOW`, random name): nothing that already exists
+/// under `cache/` — a kept archive, a planted symlink — is opened, truncated or deleted
+/// before the download is verified; then one `rename(2)` replaces the final name.
 private final class ArchiveCopy: @unchecked Sendable {
     private let fd: Int32
     private let temporary: String
     private let destination: String
 
-    init(directory: String, filename: String) throws {
+    init(directory: String, filename: PlainFilename) throws {
         try FileSystem.makeDirectories(directory)
-        destination = directory + "/" + filename
-        temporary = destination + ".partial"
-        fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw GoverError.filesystem(path: temporary, operation: "create", errno: errno) }
+        destination = directory + "/" + filename.value
+        (fd, temporary) = try FileSystem.createTemporary(beside: destination)
     }
 
     private var failed: Int32?

@@ -29,6 +29,14 @@ public enum GoverError: Error, Equatable, Sendable {
     case pinNotSatisfied(pin: String, file: String, installed: [String])
     case execFailed(command: String, errno: Int32)
     case outOfInodes(path: String, entry: String)
+    // Issue 9 (hostile servers and indexes):
+    /// A numeric environment variable that is not a number in its documented range.
+    case invalidEnvironment(name: String, value: String, expected: String)
+    /// The release has only a `.zip` archive for the platform (Windows), which gover cannot install.
+    case zipArchiveOnly(version: String, platform: String)
+    /// Nothing matched in an index that looks like go.dev's default one (the newest patch of
+    /// at most two minor lines): the server ignored `include=all`.
+    case partialIndex(selector: String, url: String, listed: [String])
 
     /// Exit statuses, documented in the README and in `gover --help`.
     public enum ExitStatus: Int32, CaseIterable, Sendable {
@@ -55,9 +63,10 @@ public enum GoverError: Error, Equatable, Sendable {
 
     public var exitCode: Int32 {
         switch self {
-        case .invalidSelector, .invalidArchiveName, .unknownShell, .invalidPinFile, .noPin:
+        case .invalidSelector, .invalidArchiveName, .unknownShell, .invalidPinFile, .noPin, .invalidEnvironment:
             return ExitStatus.usage.rawValue
-        case .versionNotFound, .notInstalled, .noArchiveForPlatform, .noCurrentVersion, .pinNotSatisfied:
+        case .versionNotFound, .notInstalled, .noArchiveForPlatform, .noCurrentVersion, .pinNotSatisfied,
+             .zipArchiveOnly, .partialIndex:
             return ExitStatus.notFound.rawValue
         case .network, .httpStatus, .offlineWithoutCache, .indexUnreadable: return ExitStatus.network.rawValue
         case .checksumMismatch, .sizeMismatch, .corruptArchive, .missingChecksum: return ExitStatus.integrity.rawValue
@@ -73,40 +82,40 @@ public enum GoverError: Error, Equatable, Sendable {
     public var message: String {
         switch self {
         case .invalidSelector(let text):
-            return "'\(text)' is not a Go version selector; use e.g. 1.22.5, go1.22.5, 1.22, 1.23rc1 or latest"
+            return "'\(terminalSafe(text))' is not a Go version selector; use e.g. 1.22.5, go1.22.5, 1.22, 1.23rc1 or latest"
         case .versionNotFound(let selector, let nearest):
             let hint = nearest.isEmpty ? "" : "; nearest: \(nearest.joined(separator: ", "))"
-            return "no Go release matches '\(selector)'\(hint) (see `gover list --remote`)"
+            return "no Go release matches '\(terminalSafe(selector))'\(hint) (see `gover list --remote`)"
         case .notInstalled(let selector, let installed):
             let have = installed.isEmpty ? "none installed" : "installed: \(installed.joined(separator: ", "))"
             return "no installed version matches '\(selector)' (\(have)); run `gover install \(selector)` or `gover use --install \(selector)`"
         case .noArchiveForPlatform(let version, let platform, let available):
             let list = available.isEmpty ? "" : "; it has archives for \(available.joined(separator: ", "))"
-            return "\(version) has no archive for \(platform)\(list) (choose another with --os/--arch)"
+            return "\(version) has no archive for \(terminalSafe(platform))\(list) (choose another with --os/--arch)"
         case .missingChecksum(let file):
-            return "the index has no SHA256 digest for \(file); pass one you trust with --sha256 HEX"
+            return "the index has no SHA256 digest (or no size) for \(terminalSafe(file)); pass a digest you trust with --sha256 HEX"
         case .noCurrentVersion:
             return "no Go version is active; run `gover use <version>` (see `gover list`)"
         case .activeVersion(let version):
             return "\(version) is the active version; `gover use` another first, or pass --force"
         case .invalidArchiveName(let name):
-            return "cannot tell the Go version from '\(name)'; expected a name like go1.22.5.linux-amd64.tar.gz, or give the version: `gover install 1.22.5 --file \(name)`"
+            return "cannot tell the Go version from '\(terminalSafe(name))'; expected a name like go1.22.5.linux-amd64.tar.gz, or give the version: `gover install 1.22.5 --file \(terminalSafe(name))`"
         case .network(let url, let reason):
-            return "download of \(url) failed: \(reason)"
+            return "download of \(terminalSafe(url)) failed: \(terminalSafe(reason))"
         case .httpStatus(let url, let status):
-            return "\(url) answered HTTP \(status)" + (status == 404 ? " (not on this mirror; check GOVER_MIRROR)" : "")
+            return "\(terminalSafe(url)) answered HTTP \(status)" + (status == 404 ? " (not on this mirror; check GOVER_MIRROR)" : "")
         case .offlineWithoutCache(let indexURL):
             return "offline, and no cached release index for \(indexURL); run once without --offline"
         case .indexUnreadable(let source, let reason):
-            return "the release index from \(source) is unreadable: \(reason)"
+            return "the release index from \(terminalSafe(source)) is unreadable: \(terminalSafe(reason))"
         case .checksumMismatch(let file, let expected, let actual):
-            return "SHA256 mismatch for \(file): expected \(expected), got \(actual); the download is corrupt or was tampered with, nothing was installed"
+            return "SHA256 mismatch for \(terminalSafe(file)): expected \(terminalSafe(expected)), got \(terminalSafe(actual)); the download is corrupt or was tampered with, nothing was installed"
         case .sizeMismatch(let file, let expected, let actual):
-            return "size mismatch for \(file): the index says \(expected) bytes, received \(actual); nothing was installed"
+            return "size mismatch for \(terminalSafe(file)): the index says \(expected) bytes, received \(actual); nothing was installed"
         case .corruptArchive(let file, let reason):
-            return "\(file) is not a valid Go archive: \(reason); nothing was installed"
+            return "\(terminalSafe(file)) is not a valid Go archive: \(terminalSafe(reason)); nothing was installed"
         case .unsafeArchive(let entry, let reason):
-            return "archive refused: entry '\(entry)' \(reason); nothing was installed"
+            return "archive refused: entry '\(terminalSafe(entry))' \(terminalSafe(reason)); nothing was installed"
         case .filesystem(let path, let operation, let code):
             let reason = errorString(code)
             let hint = code == ENOSPC ? " (disk full: free some space and retry)" : ""
@@ -135,6 +144,12 @@ public enum GoverError: Error, Equatable, Sendable {
             return "cannot run \(command): \(errorString(code))\(hint)"
         case .outOfInodes(let path, let entry):
             return "cannot create \(entry) in \(path): the filesystem is out of inodes (no free file slots, though there may be free space); remove files there (e.g. `gover uninstall` old versions) or use a filesystem with more inodes; nothing was installed"
+        case .invalidEnvironment(let name, let value, let expected):
+            return "\(name)=\(terminalSafe(value)) is not valid: expected \(expected); fix or unset it"
+        case .zipArchiveOnly(let version, let platform):
+            return "\(version) has only a .zip archive for \(terminalSafe(platform)), and gover installs .tar.gz archives only (Windows releases are not supported); choose another platform with --os/--arch"
+        case .partialIndex(let selector, let url, let listed):
+            return "no Go release matches '\(terminalSafe(selector))' in the index from \(terminalSafe(url)), which lists only \(listed.joined(separator: ", ")): it looks like go.dev's default index (the newest patch of two minor lines), so the server ignored `include=all`; point GOVER_INDEX_URL at a complete index, e.g. \(MirrorSources.officialIndex)"
         }
     }
 }

@@ -204,12 +204,24 @@ enum FileSystem {
         }
     }
 
-    /// Writes a file atomically: a temporary sibling, then `rename(2)` over the target.
+    /// Creates a new file beside `path` (`<path>.tmp-XXXXXX`) with `O_EXCL | O_NOFOLLOW`: never
+    /// an existing file or a planted symlink, so nothing already there is truncated or
+    /// written through. Returns its descriptor and name; the caller renames it into place.
+    static func createTemporary(beside path: String, mode: mode_t = 0o644) throws -> (fd: Int32, path: String) {
+        let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        while true {
+            let suffix = String((0..<8).map { _ in letters.randomElement()! })
+            let temporary = "\(path).tmp-\(suffix)"
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+            if fd >= 0 { return (fd, temporary) }
+            if errno != EEXIST { throw GoverError.filesystem(path: temporary, operation: "create", errno: errno) }
+        }
+    }
+
+    /// Writes a file atomically: a fresh temporary sibling, then `rename(2)` over the target.
     /// `mode`, when given, is set exactly (the umask does not apply).
     static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t? = nil) throws {
-        let temporary = "\(path).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode ?? 0o644)
-        guard fd >= 0 else { throw GoverError.filesystem(path: temporary, operation: "create", errno: errno) }
+        let (fd, temporary) = try createTemporary(beside: path, mode: mode ?? 0o644)
         if let mode { _ = fchmod(fd, mode) }
         var offset = 0
         while offset < bytes.count {

@@ -67,11 +67,11 @@ public final class Reporter: @unchecked Sendable {
                 let filled = Int(fraction * Double(width))
                 text += " / \(formatBytes(total)) [" + String(repeating: "#", count: filled)
                     + String(repeating: "-", count: width - filled) + "]"
-                if rate > 0 && received < total {
-                    text += "  ETA \(Int((Double(total - received) / rate).rounded(.up)))s"
-                }
+                // `total` may come from a server's Content-Length: keep the arithmetic in range.
+                let eta = rate > 0 && received < total ? (Double(total) - Double(received)) / rate : 0
+                if eta > 0 && eta < 1e7 { text += "  ETA \(Int(eta.rounded(.up)))s" }
             }
-            text += "  \(formatBytes(Int64(rate)))/s"
+            text += "  \(formatBytes(Int64(min(rate, 1e15))))/s"
             return text
         }
         if let line { writeAll("\r\u{1B}[K" + line, to: fd) }

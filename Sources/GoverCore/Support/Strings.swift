@@ -23,6 +23,8 @@ public func formatBytes(_ bytes: Int64) -> String {
 
 /// `String(format:)` would pull in Foundation's ICU data; this is all gover needs.
 public func formatDecimal(_ value: Double, digits: Int) -> String {
+    // Only gover's own measurements come here, but a NaN or an out-of-range value must not trap.
+    guard value.isFinite, abs(value) < 1e15 else { return value.isNaN ? "?" : value < 0 ? "-∞" : "∞" }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
     let scaled = Int64((value * scale).rounded())
@@ -40,4 +42,31 @@ extension StringProtocol {
     func textLines() -> [SubSequence] {
         split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
     }
+}
+
+/// Text from outside (an index's file names, URLs, a server's or libcurl's reasons, header
+/// values) made safe to print: C0 and C1 control characters, DEL and ESC become visible
+/// escapes (`\x1b`, `\n`), so that such text can neither move the cursor nor rewrite the
+/// line (an escape sequence in a file name once painted a fake "Installed ..." over an
+/// error) nor start a line of its own. Everything printed that gover did not write itself
+/// goes through here.
+public func terminalSafe(_ text: some StringProtocol) -> String {
+    var result = ""
+    for scalar in text.unicodeScalars {
+        switch scalar.value {
+        case 0x0A: result += "\\n"
+        case 0x0D: result += "\\r"
+        case 0x09: result += "\\t"
+        case 0x00...0x1F, 0x7F...0x9F:
+            let hex = Array("0123456789abcdef")
+            let value = Int(scalar.value)
+            result += value > 0xFF ? "?" : "\\x" + String([hex[value >> 4], hex[value & 0xF]])
+        // Bidirectional overrides reorder what follows them on screen ("Trojan Source").
+        case 0x202A...0x202E, 0x2066...0x2069:
+            result += "\\u{" + String(scalar.value, radix: 16) + "}"
+        default:
+            result.unicodeScalars.append(scalar)
+        }
+    }
+    return result
 }

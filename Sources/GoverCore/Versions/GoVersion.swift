@@ -46,7 +46,10 @@ public struct GoVersion: Sendable, Hashable, Comparable, CustomStringConvertible
                 rest = rest.dropFirst()
                 continue
             }
-            guard numbers.count >= 2, let parsed = Self.parsePrerelease(rest) else { return nil }
+            // A pre-release follows major.minor (`go1.22rc1`), or a non-zero patch as in the
+            // historical `go1.9.2rc2`; `go1.22.0rc1` is no Go version (it would alias go1.22rc1).
+            guard numbers.count == 2 || (numbers.count == 3 && numbers[2] != 0),
+                  let parsed = Self.parsePrerelease(rest) else { return nil }
             prerelease = parsed
             break
         }
@@ -73,6 +76,10 @@ public struct GoVersion: Sendable, Hashable, Comparable, CustomStringConvertible
               let number = Int(rest) else { return nil }
         return Prerelease(kind: kind, number: number)
     }
+
+    /// False for `go1`: the index lists it as a pseudo-release (a bootstrap source tarball),
+    /// not something to install, list or suggest.
+    public var isRelease: Bool { minor != nil }
 
     /// Stable means "not a beta or release candidate", as the go.dev index defines it.
     public var isStable: Bool { prerelease == nil }

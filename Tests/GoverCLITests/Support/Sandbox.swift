@@ -45,6 +45,11 @@ final class RunningCommand {
     func signal(_ signal: Int32) {
         kill(process.processIdentifier, signal)
     }
+
+    /// What the process has written to stderr so far (it may still be running).
+    func stderrSoFar() -> String {
+        (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+    }
 }
 
 /// A throw-away world for one test: a temporary directory with a store, a HOME, and a
