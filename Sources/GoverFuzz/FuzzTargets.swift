@@ -73,6 +73,10 @@ enum FuzzTarget: String, CaseIterable {
         for release in index.releases {
             _ = release.archive(for: platform)
             _ = release.archivePlatforms
+            // Whatever an index admits is safe to use as a path component and to print.
+            for file in release.files where PlainFilename.problem(with: file.filename) != nil || file.size < 0 {
+                fatalError("the index admitted an unsafe file entry: \(file.filename.debugDescription) size \(file.size)")
+            }
         }
         _ = index.newestPerLine()
         // What the index says must survive the cache format unchanged.
