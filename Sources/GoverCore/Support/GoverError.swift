@@ -28,6 +28,14 @@ public enum GoverError: Error, Equatable, Sendable {
     case noPin(directory: String)
     case pinNotSatisfied(pin: String, file: String, installed: [String])
     case execFailed(command: String, errno: Int32)
+    // Hostile local state (issue 9): the store's own entries, its owners, what is read.
+    case unsafeStoreEntry(path: String, found: String)
+    case unsafeStore(path: String, reason: String)
+    case invalidStoreRoot(path: String, reason: String)
+    case badCurrentLink(path: String, problem: String)
+    case notRegularFile(path: String, kind: String)
+    case fileTooLarge(path: String, size: Int64, limit: Int64)
+    case invalidPlatform(option: String, value: String)
 
     /// Exit statuses, documented in the README and in `gover --help`.
     public enum ExitStatus: Int32, CaseIterable, Sendable {
@@ -65,6 +73,11 @@ public enum GoverError: Error, Equatable, Sendable {
         case .activeVersion, .rcBlockDamaged, .missingLibrary: return ExitStatus.failure.rawValue
         // As shells report them: 127 command not found, 126 found but not runnable.
         case .execFailed(_, let code): return code == ENOENT ? 127 : 126
+        case .invalidPlatform: return ExitStatus.usage.rawValue
+        // A relative GOVER_ROOT is a setting to fix (usage); a file in its place, the filesystem.
+        case .invalidStoreRoot(let path, _): return path.hasPrefix("/") ? ExitStatus.filesystem.rawValue : ExitStatus.usage.rawValue
+        case .unsafeStoreEntry, .unsafeStore, .badCurrentLink, .notRegularFile, .fileTooLarge:
+            return ExitStatus.filesystem.rawValue
         case .interrupted(let signal): return 128 + signal
         }
     }
@@ -132,6 +145,20 @@ public enum GoverError: Error, Equatable, Sendable {
         case .execFailed(let command, let code):
             let hint = code == ENOENT ? " (not found on PATH)" : ""
             return "cannot run \(command): \(errorString(code))\(hint)"
+        case .unsafeStoreEntry(let path, let found):
+            return "refusing \(path): it is \(found), and gover never follows or empties what the store's own entries point at; nothing was changed. If you did not put it there, remove it (`rm \(path)`) and retry"
+        case .unsafeStore(let path, let reason):
+            return "refusing the store \(path): \(reason), so another user could replace the Go it runs; nothing was changed. Fix the owner or mode (e.g. `chmod go-w DIR`), use another GOVER_ROOT, or set GOVER_ALLOW_SHARED_STORE=1 if the store is shared on purpose"
+        case .invalidStoreRoot(let path, let reason):
+            return "GOVER_ROOT=\(path) \(reason); set GOVER_ROOT to the absolute path of a directory (or unset it for ~/.local/goversions)"
+        case .badCurrentLink(let path, let problem):
+            return "\(path) \(problem), so no installed version is active; run `gover use <version>` to point it at one (see `gover list`)"
+        case .notRegularFile(let path, let kind):
+            return "refusing to read \(path): it is \(kind), not a regular file; replace it with a regular file (or a symlink to one)"
+        case .fileTooLarge(let path, let size, let limit):
+            return "refusing to read \(path): \(size) bytes is more than the \(limit) bytes such a file may have"
+        case .invalidPlatform(let option, let value):
+            return "\(option) '\(value)' is not a Go platform name: lowercase letters and digits only, e.g. --os linux, darwin, windows; --arch amd64, arm64, 386, armv6l"
         }
     }
 }
