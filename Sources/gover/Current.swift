@@ -12,8 +12,8 @@ struct Current: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() throws {
-        let store = options.context().store
-        guard let version = store.currentVersion() else { throw GoverError.noCurrentVersion }
+        let store = try options.checkedContext().store
+        let version = try store.requireCurrentVersion()
         writeAll(version.name + "\n", to: 1)
         if verbose { writeAll(currentDetails(version, store: store), to: 1) }
     }

@@ -50,6 +50,12 @@ struct Install: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
+        // Plain Go tokens only: they become part of a file name and a store directory name.
+        for (option, value) in [("--os", os), ("--arch", arch)] {
+            if let value, value.isEmpty || !value.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }) {
+                throw GoverError.invalidPlatform(option: option, value: value)
+            }
+        }
         if file != nil && selectors.count > 1 {
             throw ValidationError("--file installs one archive; give at most one version with it")
         }
@@ -57,7 +63,7 @@ struct Install: ParsableCommand {
     }
 
     func run() throws {
-        let context = options.context(os: os, arch: arch)
+        let context = try options.checkedContext(os: os, arch: arch)
         if !dryRun { InterruptMonitor.shared.start() }
         let installer = Installer(context: context)
         let selectors = self.selectors.isEmpty && file == nil ? [try pinnedSelector(context, mayLoadIndex: true)] : self.selectors
@@ -89,7 +95,7 @@ struct Install: ParsableCommand {
         // run here: it never becomes the active one by itself.
         let native = context.platform == Platform.current
         if !native {
-            context.reporter.warning("installed for \(context.platform), which cannot run on this machine (\(Platform.current)); the store's versions are not per platform")
+            context.reporter.warning("installed for \(context.platform), which cannot run on this machine (\(Platform.current)), as \(plans.map { context.store.directoryName(of: $0.version) }.joined(separator: ", ")); `gover use` never activates it")
         }
         if let last, use || (native && context.store.currentVersion() == nil) {
             try switchCurrent(to: last, context: context)

@@ -23,7 +23,7 @@ struct Uninstall: ParsableCommand {
     }
 
     func run() throws {
-        let context = options.context()
+        let context = try options.checkedContext()
         let store = context.store
         InterruptMonitor.shared.start()
         let lock = try context.lockStore()

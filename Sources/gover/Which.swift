@@ -18,8 +18,8 @@ struct Which: ParsableCommand {
     }
 
     func run() throws {
-        let store = options.context().store
-        guard let version = store.currentVersion() else { throw GoverError.noCurrentVersion }
+        let store = try options.checkedContext().store
+        let version = try store.requireCurrentVersion()
         writeAll(store.goBinary(of: version, tool: tool) + "\n", to: 1)
     }
 }

@@ -22,7 +22,7 @@ struct DoctorOutput {
 
 @Suite("gover doctor")
 struct DoctorTests {
-    static let checkIDs = ["store.current", "store.versions", "store.staging", "path.go", "go.version", "env.goroot",
+    static let checkIDs = ["store.current", "store.versions", "store.staging", "store.safety", "path.go", "go.version", "env.goroot",
                            "env.gopath-bin", "env.gotoolchain", "project.pin", "project.toolchain", "net.goproxy", "shell.rc"]
 
     /// go1.22.5 installed and current, `gover init` done for bash, PATH as the block makes it.
