@@ -140,7 +140,8 @@ public struct Doctor {
         let leftovers = FileSystem.directoryEntries(staging)
         if leftovers.isEmpty { return DoctorCheck("store.staging", .ok, "no unfinished installs") }
         // An exclusive flock held by a running gover refuses our shared one: that install is in flight.
-        let fd = open(store.root + "/.lock", O_RDONLY | O_CLOEXEC)
+        // Not through a symlink, and never blocking on a FIFO planted as `.lock`.
+        let fd = open(store.root + "/.lock", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         defer { if fd >= 0 { close(fd) } }
         if fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) != 0 {
             return DoctorCheck("store.staging", .ok, "an install is in progress (\(leftovers.count) staging entries)")

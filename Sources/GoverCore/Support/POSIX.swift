@@ -324,7 +324,10 @@ enum FileSystem {
     /// `mode`, when given, is set exactly (the umask does not apply).
     static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t? = nil) throws {
         let temporary = "\(path).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode ?? 0o644)
+        // A fresh file of our own: whatever sits at that name (a leftover, a planted symlink)
+        // is removed, never written through.
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode ?? 0o644)
         guard fd >= 0 else { throw GoverError.filesystem(path: temporary, operation: "create", errno: errno) }
         if let mode { _ = fchmod(fd, mode) }
         var offset = 0
