@@ -56,6 +56,9 @@ struct Install: ParsableCommand {
                 throw GoverError.invalidPlatform(option: option, value: value)
             }
         }
+        if use, os ?? Platform.current.os != Platform.current.os || arch ?? Platform.current.arch != Platform.current.arch {
+            throw ValidationError("--use activates a version for this machine; a tree for another platform is installed under its own name (e.g. go1.22.5.darwin-arm64) and never activated")
+        }
         if file != nil && selectors.count > 1 {
             throw ValidationError("--file installs one archive; give at most one version with it")
         }

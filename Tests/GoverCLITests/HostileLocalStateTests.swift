@@ -69,6 +69,13 @@ struct HostileLocalStateTests {
 
     static let goIs121 = "go version go1.21.13 linux/amd64"
 
+    /// An empty project directory in the sandbox (outside the store), for pin files.
+    static func makeProject(_ sandbox: Sandbox) throws -> String {
+        let project = sandbox.directory + "/project"
+        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+        return project
+    }
+
     // MARK: Symlinked store internals
 
     @Test("a symlinked .staging is refused by install, use, uninstall; doctor says so; its target is untouched")
@@ -218,8 +225,7 @@ struct HostileLocalStateTests {
           arguments: [".go-version", "go.mod"])
     func fifoPinFile(name: String) throws {
         let (sandbox, before) = try FailureTests.withActiveVersion()
-        let project = sandbox.directory + "/project"
-        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+        let project = try Self.makeProject(sandbox)
         try #require(mkfifo(project + "/" + name, 0o644) == 0)
 
         let (use, seconds) = try Self.bounded(sandbox, ["use"], directory: project, limit: 10)
@@ -296,6 +302,9 @@ struct HostileLocalStateTests {
         let (sandbox, _) = try FailureTests.withActiveVersion()
         try sandbox.publish("go1.22.5", platform: "darwin-arm64")
         try sandbox.publish("go1.22.5")
+        let foreignUse = try sandbox.gover("install", "1.22.5", "--os", "darwin", "--arch", "arm64", "--use")
+        #expect(foreignUse.status == 2 && foreignUse.stderr.contains("--use activates a version for this machine"), "\(foreignUse)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/go1.22.5.darwin-arm64"))
         let foreign = try sandbox.gover("install", "1.22.5", "--os", "darwin", "--arch", "arm64")
         #expect(foreign.status == 0 && foreign.stderr.contains("go1.22.5.darwin-arm64"), "\(foreign)")
         #expect(try String(contentsOfFile: sandbox.root + "/go1.22.5.darwin-arm64/.gover-platform", encoding: .utf8) == "darwin-arm64\n")
@@ -403,8 +412,7 @@ struct HostileLocalStateTests {
         try sandbox.publish("go1.20")
         try sandbox.publish("go1.20.14")
         try #require(try sandbox.gover("install", "go1.20", "1.20.14").status == 0)
-        let project = sandbox.directory + "/project"
-        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+        let project = try Self.makeProject(sandbox)
         try Data(text.utf8).write(to: URL(fileURLWithPath: project + "/" + file))
         let (use, _) = try Self.bounded(sandbox, ["use"], directory: project)
         #expect(use.status == 0 && use.stderr.contains("Now using go1.20 "), "\(use)")
@@ -414,8 +422,7 @@ struct HostileLocalStateTests {
     @Test("`go 1` in a go.mod is refused with file and line")
     func goLineNeedsMinor() throws {
         let (sandbox, before) = try FailureTests.withActiveVersion()
-        let project = sandbox.directory + "/project"
-        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+        let project = try Self.makeProject(sandbox)
         try Data("module m\n\ngo 1\n".utf8).write(to: URL(fileURLWithPath: project + "/go.mod"))
         let (use, _) = try Self.bounded(sandbox, ["use"], directory: project)
         Self.expectOneError(use, status: 2, "\(project)/go.mod:3: `go 1` needs at least a major and minor version")
