@@ -50,12 +50,7 @@ struct Install: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
-        // Plain Go tokens only: they become part of a file name and a store directory name.
-        for (option, value) in [("--os", os), ("--arch", arch)] {
-            if let value, value.isEmpty || !value.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }) {
-                throw GoverError.invalidPlatform(option: option, value: value)
-            }
-        }
+        try validatePlatformOptions(os: os, arch: arch)
         if use, os ?? Platform.current.os != Platform.current.os || arch ?? Platform.current.arch != Platform.current.arch {
             throw ValidationError("--use activates a version for this machine; a tree for another platform is installed under its own name (e.g. go1.22.5.darwin-arm64) and never activated")
         }

@@ -12,3 +12,13 @@ extension GlobalOptions {
         return context
     }
 }
+
+/// `--os`/`--arch` must be plain Go names (lowercase letters and digits): they become part
+/// of a file name and of a store directory name (`go1.22.5.darwin-arm64`).
+func validatePlatformOptions(os: String?, arch: String?) throws {
+    for (option, value) in [("--os", os), ("--arch", arch)] {
+        if let value, value.isEmpty || !value.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }) {
+            throw GoverError.invalidPlatform(option: option, value: value)
+        }
+    }
+}

@@ -297,7 +297,7 @@ struct HostileLocalStateTests {
         #expect(sandbox.currentGoVersion() == "go version go1.23.4 linux/amd64")
     }
 
-    @Test("install --os darwin, then a native install of the same version: two trees, two names; use and list see only the native one")
+    @Test("install --os darwin, then a native install of the same version: two trees, two names; use and list see only the native one; uninstall --os removes the foreign one")
     func foreignPlatform() throws {
         let (sandbox, _) = try FailureTests.withActiveVersion()
         try sandbox.publish("go1.22.5", platform: "darwin-arm64")
@@ -319,6 +319,11 @@ struct HostileLocalStateTests {
         #expect(FileManager.default.fileExists(atPath: sandbox.root + "/go1.22.5.darwin-arm64/bin/go"))
         #expect(try sandbox.gover("use", "1.22.5").status == 0)
         #expect(try sandbox.gover("list").stdout == "* go1.22.5\n  go1.21.13\n")
+        #expect(sandbox.currentGoVersion() == "go version go1.22.5 linux/amd64")
+        // The foreign tree is removed by naming its platform; the active native one stays.
+        let removed = try sandbox.gover("uninstall", "1.22.5", "--os", "darwin", "--arch", "arm64")
+        #expect(removed.status == 0 && removed.stderr.contains("Removed go1.22.5.darwin-arm64"), "\(removed)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/go1.22.5.darwin-arm64"))
         #expect(sandbox.currentGoVersion() == "go version go1.22.5 linux/amd64")
     }
 

@@ -41,7 +41,8 @@ public struct Store: Sendable {
     public var cacheDirectory: String { root + "/cache" }
     var stagingDirectory: String { root + "/.staging" }
     var lockPath: String { root + "/.lock" }
-    var isNative: Bool { platform == Self.nativePlatform }
+    /// Whether this value's trees are for this machine (`use` and `current` only know those).
+    public var isNative: Bool { platform == Self.nativePlatform }
 
     /// `go1.22.5`, or `go1.22.5.darwin-arm64` for a tree made for another platform.
     public func directoryName(of version: GoVersion) -> String {
@@ -285,7 +286,7 @@ public struct Store: Sendable {
         // Moving a directory to another parent rewrites its `..`: it must be writable.
         try FileSystem.makeWritable(path(of: version))
         try FileSystem.move(path(of: version), to: aside)
-        if FileSystem.readLink(currentLink) == version.name {
+        if isNative && FileSystem.readLink(currentLink) == version.name {
             unlink(currentLink)
         }
         try FileSystem.removeTree(FileSystem.parentPath(of: aside))
