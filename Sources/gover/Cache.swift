@@ -21,7 +21,7 @@ struct Cache: ParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
-            let context = options.context()
+            let context = try options.checkedContext()
             InterruptMonitor.shared.start()
             let cleanup = try context.store.cleanCache(lock: context.lockStore)
             context.reporter.info(Self.summary(cleanup, directory: context.store.cacheDirectory))

@@ -13,10 +13,8 @@ struct Current: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() throws {
-        let store = options.context().store
-        guard let (version, chooser) = ShellSession(store: store, environment: currentEnvironment()).active() else {
-            throw GoverError.noCurrentVersion
-        }
+        let store = try options.checkedContext().store
+        let (version, chooser) = try activeInThisShell(store)
         writeAll(version.name + "\n", to: 1)
         if verbose { writeAll(currentDetails(version, chooser: chooser, store: store), to: 1) }
     }

@@ -29,7 +29,7 @@ struct Exec: ParsableCommand {
     }
 
     func run() throws {
-        let store = options.context().store
+        let store = try options.checkedContext().store
         let installed = store.installedVersions()
         guard let version = try parseSelector(selector).resolve(in: installed) else {
             throw GoverError.notInstalled(selector: selector, installed: installed.map(\.number))

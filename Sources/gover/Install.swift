@@ -50,6 +50,10 @@ struct Install: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
+        try validatePlatformOptions(os: os, arch: arch)
+        if use, os ?? Platform.current.os != Platform.current.os || arch ?? Platform.current.arch != Platform.current.arch {
+            throw ValidationError("--use activates a version for this machine; a tree for another platform is installed under its own name (e.g. go1.22.5.darwin-arm64) and never activated")
+        }
         if file != nil && selectors.count > 1 {
             throw ValidationError("--file installs one archive; give at most one version with it")
         }
@@ -57,7 +61,7 @@ struct Install: ParsableCommand {
     }
 
     func run() throws {
-        let context = options.context(os: os, arch: arch)
+        let context = try options.checkedContext(os: os, arch: arch)
         if !dryRun { InterruptMonitor.shared.start() }
         let installer = Installer(context: context)
         let selectors = self.selectors.isEmpty && file == nil ? [try pinnedSelector(context, mayLoadIndex: true)] : self.selectors
@@ -93,7 +97,7 @@ struct Install: ParsableCommand {
         // run here: it never becomes the active one by itself.
         let native = context.platform == Platform.current
         if !native {
-            context.reporter.warning("installed for \(terminalSafe(context.platform.description)), which cannot run on this machine (\(Platform.current)); the store's versions are not per platform")
+            context.reporter.warning("installed for \(terminalSafe(context.platform.description)), which cannot run on this machine (\(Platform.current)), as \(plans.map { context.store.directoryName(of: $0.version) }.joined(separator: ", ")); `gover use` never activates it")
         }
         if let last, use || (native && context.store.currentVersion() == nil) {
             try switchCurrent(to: last, context: context)

@@ -35,7 +35,7 @@ struct List: ParsableCommand {
     }
 
     func run() throws {
-        let context = options.context()
+        let context = try options.checkedContext()
         let store = context.store
         let installed = Set(store.installedVersions())
         let current = store.currentVersion()

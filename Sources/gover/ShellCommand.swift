@@ -45,7 +45,8 @@ struct ShellCommand: ParsableCommand {
         let environment = currentEnvironment()
         let fromFunction = environment[AutoSwitch.evalVariable].flatMap(Shell.init(rawValue:))
         let shell = try self.shell ?? fromFunction ?? Shell.detect(environment: environment)
-        let store = options.context().store
+        let context = try options.checkedContext()
+        let store = context.store
         let session = ShellSession(store: store, environment: environment)
         var code = ""
         var summary: String
@@ -69,7 +70,7 @@ struct ShellCommand: ParsableCommand {
             throw ExitCode(1)
         }
         writeAll(code, to: 1)
-        options.context().reporter.info(summary)
+        context.reporter.info(summary)
     }
 
     private var arguments: String { unset ? "--unset" : selector ?? "" }
@@ -91,7 +92,7 @@ struct HookCommand: ParsableCommand {
 
     func run() throws {
         let environment = currentEnvironment()
-        let context = options.context()
+        let context = try options.checkedContext()
         writeAll(try Self.code(for: shell, store: context.store, environment: environment, ignoringSession: false,
                                autoInstall: environment["GOVER_AUTO_INSTALL"] == "1" ? context : nil), to: 1)
     }

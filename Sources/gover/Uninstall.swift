@@ -16,14 +16,21 @@ struct Uninstall: ParsableCommand {
     @Flag(help: "Remove even the active version (leaves no active version).")
     var force = false
 
+    @Option(help: ArgumentHelp("Remove the tree installed for this operating system (install --os).", valueName: "goos"))
+    var os: String?
+
+    @Option(help: ArgumentHelp("Remove the tree installed for this architecture (install --arch).", valueName: "goarch"))
+    var arch: String?
+
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
         _ = try parseSelector(selector)
+        try validatePlatformOptions(os: os, arch: arch)
     }
 
     func run() throws {
-        let context = options.context()
+        let context = try options.checkedContext(os: os, arch: arch)
         let store = context.store
         InterruptMonitor.shared.start()
         let lock = try context.lockStore()
@@ -32,11 +39,12 @@ struct Uninstall: ParsableCommand {
             guard let version = try parseSelector(selector).resolve(in: installed) else {
                 throw GoverError.notInstalled(selector: selector, installed: installed.map(\.number))
             }
-            let isCurrent = store.currentVersion() == version
+            // A tree for another platform (go1.22.5.darwin-arm64) is never the active one.
+            let isCurrent = store.isNative && store.currentVersion() == version
             if isCurrent && !force { throw GoverError.activeVersion(version.name) }
             try store.remove(version)
             if isCurrent { store.deactivate() }
-            context.reporter.info("Removed \(version.name)" + (isCurrent ? "; no version is active now" : ""))
+            context.reporter.info("Removed \(store.directoryName(of: version))" + (isCurrent ? "; no version is active now" : ""))
         }
     }
 }

@@ -29,7 +29,7 @@ struct Use: ParsableCommand {
     }
 
     func run() throws {
-        let context = options.context()
+        let context = try options.checkedContext()
         let selector = try self.selector ?? pinnedSelector(context, mayLoadIndex: install)
         let parsed = try parseSelector(selector)
         let installed = context.store.installedVersions()

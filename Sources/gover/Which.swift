@@ -19,10 +19,8 @@ struct Which: ParsableCommand {
     }
 
     func run() throws {
-        let store = options.context().store
-        guard let version = ShellSession(store: store, environment: currentEnvironment()).active()?.version else {
-            throw GoverError.noCurrentVersion
-        }
+        let store = try options.checkedContext().store
+        let version = try activeInThisShell(store).version
         writeAll(store.goBinary(of: version, tool: tool) + "\n", to: 1)
     }
 }

@@ -22,7 +22,7 @@ struct DoctorOutput {
 
 @Suite("gover doctor")
 struct DoctorTests {
-    static let checkIDs = ["store.current", "store.versions", "store.staging", "store.commands", "path.go", "path.commands", "go.version", "env.goroot",
+    static let checkIDs = ["store.current", "store.versions", "store.staging", "store.safety", "store.commands", "path.go", "path.commands", "go.version", "env.goroot",
                            "env.gopath-bin", "env.gotoolchain", "project.pin", "project.toolchain", "net.goproxy", "shell.rc"]
 
     /// go1.22.5 installed and current, `gover init` done for bash, PATH as the block makes it.

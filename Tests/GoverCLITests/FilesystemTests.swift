@@ -30,7 +30,7 @@ struct FilesystemTests {
     func diskFull() throws {
         let sandbox = try Sandbox()
         try FileManager.default.createDirectory(atPath: sandbox.root, withIntermediateDirectories: true)
-        try #require(Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", sandbox.root]) == 0)
+        try #require(Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", sandbox.root]) == 0)
         defer { Self.run("/bin/umount", ["-l", sandbox.root]) }
         try sandbox.publish("go1.21.13")
         try #require(try sandbox.gover("install", "1.21").status == 0)

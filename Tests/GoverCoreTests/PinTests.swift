@@ -194,12 +194,14 @@ struct PinDiscoveryTests {
         #expect(try ProjectPin.discover(from: root + "/svc")?.path == root + "/.go-version")
     }
 
-    @Test("hostile files: a FIFO is skipped, binary and oversized files and symlinks to other files are refused")
+    @Test("hostile files: a FIFO, binary and oversized files and symlinks to other files are refused; a directory is passed over")
     func hostileFiles() throws {
         defer { try? FileSystem.removeTree(root) }
         try FileSystem.makeDirectories(root + "/fifo")
         #expect(mkfifo(root + "/fifo/.go-version", 0o644) == 0)
-        #expect(try ProjectPin.discover(from: root + "/fifo") == nil)
+        #expect(pinError { try ProjectPin.discover(from: root + "/fifo") } == "1: it is a FIFO (named pipe), not a regular file")
+        try FileSystem.makeDirectories(root + "/dir/.go-version")
+        #expect(try ProjectPin.discover(from: root + "/dir")?.path != root + "/dir/.go-version")
 
         try write("binary/.go-version", "1.22.5\u{0}\n")
         #expect(pinError { try ProjectPin.discover(from: root + "/binary") }?.hasPrefix("1: binary data") == true)

@@ -15,8 +15,11 @@ public struct Doctor {
     public var os: String
     public var offline: Bool
     public var http: HTTPClient
-    /// How long `go version` may take (a cold start of a real toolchain takes ~100 ms).
-    public var goTimeout: Double = 10
+    /// How long one `go version` may take (a cold start of a real toolchain takes ~100 ms).
+    public var goTimeout: Double = 4
+    /// How long all of doctor's `go version` runs may take together: a store full of hung
+    /// toolchains still gives an answer in bounded time.
+    public var subprocessBudget: Double = 8
 
     public init(store: Store, environment: [String: String], workingDirectory: String, home: String,
                 shell: Shell?, os: String, offline: Bool, http: HTTPClient) {
@@ -40,17 +43,20 @@ public struct Doctor {
     }
 
     public func run() -> DoctorReport {
+        let budgetEnd = monotonicSeconds() + subprocessBudget
+        let deadline = { min(monotonicSeconds() + goTimeout, budgetEnd) }
         let current = store.currentVersion()
         let gos = PathOrigins.goExecutables(path: environment["PATH"] ?? "", workingDirectory: workingDirectory)
         let toolchain = goSetting("GOTOOLCHAIN")
         return DoctorReport(checks: [
             currentCheck(current),
-            versionsCheck(),
+            versionsCheck(deadline: deadline),
             stagingCheck(),
+            safetyCheck(),
             commandsCheck(),
             pathCheck(gos, current: current),
             commandsPathCheck(),
-            goVersionCheck(gos.first, current: current),
+            goVersionCheck(gos.first, current: current, deadline: deadline),
             gorootCheck(current),
             gopathBinCheck(),
             gotoolchainCheck(toolchain, current: current),
@@ -70,6 +76,20 @@ public struct Doctor {
         if let current {
             return DoctorCheck("store.current", .ok, "current -> \(current.name) (\(store.path(of: current)))")
         }
+        let use = installed.max().map { "gover use \($0.number)" } ?? "gover install latest"
+        switch store.currentState() {
+        case .outside(let target):
+            return DoctorCheck("store.current", .error, "\(store.currentLink) points to \(target), outside the store: that is not a gover version",
+                               fix: "rm \(shellQuoted(store.currentLink)) && \(use)")
+        case .notSymlink(let kind):
+            return DoctorCheck("store.current", .error, "\(store.currentLink) is \(kind), not the symlink gover makes",
+                               fix: "move \(shellQuoted(store.currentLink)) away, then \(use)")
+        case .notWorking(let target, let problem) where !problem.hasSuffix("does not exist"):
+            return DoctorCheck("store.current", .error, "\(store.currentLink) points to \(target), which is not a working install (\(problem))",
+                               fix: use)
+        default:
+            break
+        }
         guard let newest = installed.max() else {
             return DoctorCheck("store.current", .error, "no Go version is installed in \(store.root)",
                                fix: "gover install latest")
@@ -82,10 +102,14 @@ public struct Doctor {
                            fix: "gover use \(newest.number)")
     }
 
-    private func versionsCheck() -> DoctorCheck {
+    private func versionsCheck(deadline: () -> Double) -> DoctorCheck {
         let installed = store.installedVersions()
-        if installed.isEmpty { return DoctorCheck("store.versions", .ok, "no versions installed") }
-        var broken: [(version: GoVersion, problem: String)] = []
+        // Directories named like a version that are not working installs (planted, cut
+        // short, made for another platform): gover ignores them, the user should know.
+        var broken: [(version: GoVersion, problem: String)] = store.versionDirectories().compactMap { version in
+            store.installProblem(version).map { (version, "not a working install: \($0)") }
+        }
+        if installed.isEmpty && broken.isEmpty { return DoctorCheck("store.versions", .ok, "no versions installed") }
         for version in installed {
             let go = store.goBinary(of: version)
             guard FileSystem.isExecutableFile(go) else {
@@ -95,7 +119,7 @@ public struct Doctor {
             var env = environment
             env["GOTOOLCHAIN"] = "local"
             env.removeValue(forKey: "GOROOT")
-            let result = Subprocess.run(go, ["version"], environment: env, timeout: goTimeout)
+            let result = Subprocess.run(go, ["version"], environment: env, deadline: deadline())
             if result.status != 0 || reportedVersion(result.output) != version {
                 broken.append((version, "`\(go) version` \(describe(result))"))
             }
@@ -103,6 +127,7 @@ public struct Doctor {
         if broken.isEmpty {
             return DoctorCheck("store.versions", .ok, "\(installed.count) installed, each runs: \(installed.map(\.name).joined(separator: ", "))")
         }
+        broken.sort { $0.version < $1.version }
         return DoctorCheck("store.versions", .error,
                            "incomplete versions in \(store.root):\n" + broken.map { "\($0.version.name): \($0.problem)" }.joined(separator: "\n"),
                            fix: broken.map { "gover install --force \($0.version.number)" }.joined(separator: "\n"))
@@ -110,10 +135,15 @@ public struct Doctor {
 
     private func stagingCheck() -> DoctorCheck {
         let staging = store.root + "/.staging"
+        if let kind = FileSystem.kind(staging), kind != S_IFDIR {
+            return DoctorCheck("store.staging", .error, "\(staging) is \(FileSystem.describeKind(kind)), not a directory: commands that change the store refuse it",
+                               fix: "rm \(shellQuoted(staging)) (only the link or file; gover recreates the directory)")
+        }
         let leftovers = FileSystem.directoryEntries(staging)
         if leftovers.isEmpty { return DoctorCheck("store.staging", .ok, "no unfinished installs") }
         // An exclusive flock held by a running gover refuses our shared one: that install is in flight.
-        let fd = open(store.root + "/.lock", O_RDONLY | O_CLOEXEC)
+        // Not through a symlink, and never blocking on a FIFO planted as `.lock`.
+        let fd = open(store.root + "/.lock", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         defer { if fd >= 0 { close(fd) } }
         if fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) != 0 {
             return DoctorCheck("store.staging", .ok, "an install is in progress (\(leftovers.count) staging entries)")
@@ -121,6 +151,18 @@ public struct Doctor {
         return DoctorCheck("store.staging", .warning,
                            "\(leftovers.count) leftover staging entries in \(staging) (an install was killed); they were never visible as versions",
                            fix: "rm -rf \(shellQuoted(staging))/* (any `gover install` or `gover use` also removes them)")
+    }
+
+    /// Ownership, modes and the kinds of the store's own entries (`Store.checkSafe`).
+    private func safetyCheck() -> DoctorCheck {
+        do {
+            try store.checkSafe(environment: environment)
+            return DoctorCheck("store.safety", .ok, "\(store.root) and the directories above it are writable only by their owners (root or this user)")
+        } catch let error as GoverError {
+            return DoctorCheck("store.safety", .error, error.message, fix: "see the message; gover refuses to change this store until then")
+        } catch {
+            return DoctorCheck("store.safety", .error, "\(error)")
+        }
     }
 
     // MARK: PATH and the go command
@@ -175,11 +217,11 @@ public struct Doctor {
         return DoctorCheck("path.go", .error, message, fix: fix)
     }
 
-    private func goVersionCheck(_ first: String?, current: GoVersion?) -> DoctorCheck {
+    private func goVersionCheck(_ first: String?, current: GoVersion?, deadline: () -> Double) -> DoctorCheck {
         guard let first else { return DoctorCheck("go.version", .skipped, "no go on PATH to run") }
         var env = environment
         env["GOTOOLCHAIN"] = "local"  // never let doctor's `go version` download a toolchain
-        let result = Subprocess.run(first, ["version"], environment: env, timeout: goTimeout)
+        let result = Subprocess.run(first, ["version"], environment: env, deadline: deadline())
         guard result.status == 0, let reported = reportedVersion(result.output) else {
             return DoctorCheck("go.version", .error, "`\(first) version` \(describe(result))",
                                fix: current.map { "gover install --force \($0.number)" })
@@ -358,14 +400,28 @@ public struct Doctor {
         var missing: [String] = []
         var outdated: [String] = []
         let files = StartupFiles.targets(for: shell, home: home, environment: environment, os: os)
+        var unreadable: [String] = []
         for file in files {
-            let bytes = FileSystem.readFile(file.path) ?? []
+            let bytes: [UInt8]
+            do {
+                bytes = try FileSystem.readRegularFile(file.path) ?? []
+            } catch let error as GoverError {
+                unreadable.append(error.message)
+                continue
+            } catch {
+                unreadable.append("\(file.path): \(error)")
+                continue
+            }
             if ManagedBlock.contains(block, in: bytes) || ManagedBlock.contains(autoBlock, in: bytes) { continue }
             if (try? ManagedBlock.locate(in: bytes, path: file.path)) != nil {
                 outdated.append(file.path)
             } else {
                 missing.append("\(file.path) (\(file.readBy))")
             }
+        }
+        if !unreadable.isEmpty {
+            return DoctorCheck("shell.rc", .error, unreadable.joined(separator: "; "),
+                               fix: "replace it with a regular file, then gover init --shell \(shell.rawValue)")
         }
         if missing.isEmpty && outdated.isEmpty {
             return DoctorCheck("shell.rc", .ok, "the gover block is in " + files.map(\.path).joined(separator: ", "))
@@ -388,7 +444,7 @@ public struct Doctor {
     /// A go setting from the environment, else from go's own env file (`go env -w`).
     func goSetting(_ key: String) -> (value: String, source: String)? {
         if let value = environment[key], !value.isEmpty { return (value, "the environment") }
-        guard let file = goEnvFile, let bytes = FileSystem.readFile(file) else { return nil }
+        guard let file = goEnvFile, let bytes = FileSystem.readFile(file, limit: FileSystem.userFileLimit) else { return nil }
         for line in String(decoding: bytes, as: UTF8.self).textLines() {
             let trimmed = line.trimmingWhitespace()
             if trimmed.hasPrefix(key + "=") {
@@ -426,7 +482,7 @@ public struct Doctor {
 
     private func describe(_ result: Subprocess.Result) -> String {
         if let spawnError = result.spawnError { return "cannot start: \(spawnError)" }
-        if result.timedOut { return "did not finish within \(Int(goTimeout))s" }
+        if result.timedOut { return "did not finish in time (at most \(Int(goTimeout))s each, \(Int(subprocessBudget))s for all; killed)" }
         let firstLine = result.output.split(separator: "\n").first.map(String.init) ?? ""
         guard let status = result.status else { return "was killed by a signal" }
         return status == 0 ? "printed `\(firstLine)`" : "failed (exit \(status)): \(firstLine)"

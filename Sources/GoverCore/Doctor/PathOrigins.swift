@@ -74,9 +74,8 @@ enum PathOrigins {
         }
         var found: [String] = []
         for file in files {
-            var info = stat()
-            guard stat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size < 1 << 20,
-                  let bytes = FileSystem.readFile(file) else { continue }
+            // Regular files of at most 1 MiB only: a FIFO or a device must not hang doctor.
+            guard let bytes = (try? FileSystem.readRegularFile(file)) ?? nil else { continue }
             var insideGoverBlock = false
             for (index, line) in String(decoding: bytes, as: UTF8.self).textLines().enumerated() {
                 let trimmed = line.trimmingWhitespace()

@@ -86,6 +86,10 @@ public enum PinParser {
                 guard !value.hasPrefix("go"), let version = GoVersion(value) else {
                     throw GoverError.invalidPinFile(path: path, line: number, reason: "`go \(shown(value))` does not name a Go version")
                 }
+                // The go command needs at least major.minor (`go 1.21`); a bare `go 1` is refused by it.
+                guard version.minor != nil else {
+                    throw GoverError.invalidPinFile(path: path, line: number, reason: "`go \(shown(value))` needs at least a major and minor version, e.g. go 1.22")
+                }
                 goLine = (version, number, line)
             } else {
                 guard toolchainLine == nil else { throw GoverError.invalidPinFile(path: path, line: number, reason: "a second toolchain line") }

@@ -39,14 +39,18 @@ public struct ProjectPin: Sendable, Equatable {
 
     /// Reads one pin file; nil when it is absent, not a regular file, or pins nothing.
     public static func read(_ path: String, kind: Kind) throws -> ProjectPin? {
-        var info = stat()
-        // Only regular files: a FIFO named .go-version must not hang gover.
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        guard Int(info.st_size) <= sizeLimit else {
-            throw GoverError.invalidPinFile(path: path, line: 1, reason: "\(info.st_size) bytes is too large for a pin file")
-        }
-        guard let bytes = FileSystem.readFile(path) else {
-            throw GoverError.filesystem(path: path, operation: "read", errno: errno)
+        // Only regular files (a symlink to one is fine): a FIFO or a device named .go-version
+        // is refused before a byte is read, so it cannot hang gover.
+        let bytes: [UInt8]
+        do {
+            guard let read = try FileSystem.readRegularFile(path, limit: sizeLimit) else { return nil }
+            bytes = read
+        } catch GoverError.notRegularFile(_, let kind) {
+            // A directory named go.mod is not a pin file; anything else in its place is suspect.
+            if kind == FileSystem.describeKind(S_IFDIR) { return nil }
+            throw GoverError.invalidPinFile(path: path, line: 1, reason: "it is \(kind), not a regular file")
+        } catch GoverError.fileTooLarge(_, let size, _) {
+            throw GoverError.invalidPinFile(path: path, line: 1, reason: "\(size) bytes is too large for a pin file")
         }
         if bytes.contains(0) {
             throw GoverError.invalidPinFile(path: path, line: 1, reason: "binary data (a NUL byte)")
@@ -85,10 +89,12 @@ public struct ProjectPin: Sendable, Equatable {
     /// else (when `index` can be loaded) the newest available one.
     public func selector(installed: [GoVersion], index: (() throws -> ReleaseIndex)?) throws -> String {
         switch requirement {
+        case .selector(.exact(let version)):
+            return Self.exactSelector(version)
         case .selector(let selector):
             return selector.description
         case .atLeast:
-            if let version = requirement.newest(in: installed) { return version.number }
+            if let version = requirement.newest(in: installed) { return Self.exactSelector(version) }
             guard let index else {
                 throw GoverError.pinNotSatisfied(pin: requirement.description, file: path, installed: installed.map(\.number))
             }
@@ -96,7 +102,13 @@ public struct ProjectPin: Sendable, Equatable {
             guard let version = requirement.newest(in: available) else {
                 throw GoverError.versionNotFound(selector: requirement.description, nearest: [])
             }
-            return version.number
+            return Self.exactSelector(version)
         }
+    }
+
+    /// A selector naming exactly `version`: `1.22.5`, but `go1.20` for go1.20 itself, since
+    /// `1.20` would select the newest 1.20.x.
+    static func exactSelector(_ version: GoVersion) -> String {
+        (try? VersionSelector(parsing: version.number)) == .exact(version) ? version.number : version.name
     }
 }

@@ -28,12 +28,11 @@ public enum StartupFileEditor {
     public static func plan(_ files: [StartupFile], block: String, remove: Bool) throws -> [StartupFileChange] {
         try files.map { file in
             let realPath = try resolve(file.path)
+            // A symlinked rc file is followed (dotfiles), but what it names must be a regular
+            // file of sane size: a FIFO would hang `init`, a device would be read forever.
+            let original = try FileSystem.readRegularFile(realPath)
             var info = stat()
-            let exists = stat(realPath, &info) == 0
-            let original = exists ? FileSystem.readFile(realPath) : nil
-            if exists && original == nil {
-                throw GoverError.filesystem(path: realPath, operation: "read", errno: errno)
-            }
+            let exists = original != nil && stat(realPath, &info) == 0
             var change = StartupFileChange(file: file, realPath: realPath, action: .unchanged, original: original,
                                            updated: nil, mode: exists ? info.st_mode & 0o7777 : 0o644)
             if remove {

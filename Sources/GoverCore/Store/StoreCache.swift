@@ -22,7 +22,9 @@ extension Store {
     /// (a BuildKit cache mount, a CI cache). A store without a cache is left untouched, not
     /// created. `lock` takes the store lock (`GoverContext.lockStore`).
     public func cleanCache(lock: () throws -> StoreLock) throws -> CacheCleanup {
-        guard FileSystem.isDirectory(cacheDirectory) else { return CacheCleanup() }
+        try checkSafe()
+        // `lstat`: a symlink in place of `cache/` was refused above, never emptied.
+        guard FileSystem.kind(cacheDirectory) == S_IFDIR else { return CacheCleanup() }
         let lock = try lock()
         return try withExtendedLifetime(lock) {
             var cleanup = CacheCleanup()

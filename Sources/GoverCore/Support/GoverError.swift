@@ -37,6 +37,14 @@ public enum GoverError: Error, Equatable, Sendable {
     /// Nothing matched in an index that looks like go.dev's default one (the newest patch of
     /// at most two minor lines): the server ignored `include=all`.
     case partialIndex(selector: String, url: String, listed: [String])
+    // Hostile local state (issue 9): the store's own entries, its owners, what is read.
+    case unsafeStoreEntry(path: String, found: String)
+    case unsafeStore(path: String, reason: String)
+    case invalidStoreRoot(path: String, reason: String)
+    case badCurrentLink(path: String, problem: String)
+    case notRegularFile(path: String, kind: String)
+    case fileTooLarge(path: String, size: Int64, limit: Int64)
+    case invalidPlatform(option: String, value: String)
 
     /// Exit statuses, documented in the README and in `gover --help`.
     public enum ExitStatus: Int32, CaseIterable, Sendable {
@@ -75,6 +83,11 @@ public enum GoverError: Error, Equatable, Sendable {
         case .activeVersion, .rcBlockDamaged, .missingLibrary: return ExitStatus.failure.rawValue
         // As shells report them: 127 command not found, 126 found but not runnable.
         case .execFailed(_, let code): return code == ENOENT ? 127 : 126
+        case .invalidPlatform: return ExitStatus.usage.rawValue
+        // A relative GOVER_ROOT is a setting to fix (usage); a file in its place, the filesystem.
+        case .invalidStoreRoot(let path, _): return path.hasPrefix("/") ? ExitStatus.filesystem.rawValue : ExitStatus.usage.rawValue
+        case .unsafeStoreEntry, .unsafeStore, .badCurrentLink, .notRegularFile, .fileTooLarge:
+            return ExitStatus.filesystem.rawValue
         case .interrupted(let signal): return 128 + signal
         }
     }
@@ -150,6 +163,20 @@ public enum GoverError: Error, Equatable, Sendable {
             return "\(version) has only a .zip archive for \(terminalSafe(platform)), and gover installs .tar.gz archives only (Windows releases are not supported); choose another platform with --os/--arch"
         case .partialIndex(let selector, let url, let listed):
             return "no Go release matches '\(terminalSafe(selector))' in the index from \(terminalSafe(url)), which lists only \(listed.joined(separator: ", ")): it looks like go.dev's default index (the newest patch of two minor lines), so the server ignored `include=all`; point GOVER_INDEX_URL at a complete index, e.g. \(MirrorSources.officialIndex)"
+        case .unsafeStoreEntry(let path, let found):
+            return "refusing \(path): it is \(found), and gover never follows or empties what the store's own entries point at; nothing was changed. If you did not put it there, remove it (`rm \(path)`) and retry"
+        case .unsafeStore(let path, let reason):
+            return "refusing the store \(path): \(reason), so another user could replace the Go it runs; nothing was changed. Fix the owner or mode (e.g. `chmod go-w DIR`), use another GOVER_ROOT, or set GOVER_ALLOW_SHARED_STORE=1 if the store is shared on purpose"
+        case .invalidStoreRoot(let path, let reason):
+            return "GOVER_ROOT=\(path) \(reason); set GOVER_ROOT to the absolute path of a directory (or unset it for ~/.local/goversions)"
+        case .badCurrentLink(let path, let problem):
+            return "\(path) \(problem), so no installed version is active; run `gover use <version>` to point it at one (see `gover list`)"
+        case .notRegularFile(let path, let kind):
+            return "refusing to read \(path): it is \(kind), not a regular file; replace it with a regular file (or a symlink to one)"
+        case .fileTooLarge(let path, let size, let limit):
+            return "refusing to read \(path): \(size) bytes is more than the \(limit) bytes such a file may have"
+        case .invalidPlatform(let option, let value):
+            return "\(option) '\(value)' is not a Go platform name: lowercase letters and digits only, e.g. --os linux, darwin, windows; --arch amd64, arm64, 386, armv6l"
         }
     }
 }

@@ -132,8 +132,23 @@ enum FileSystem {
         return String(cString: resolved)
     }
 
+    /// The names in a directory, `.` and `..` excluded; empty when it cannot be read. A
+    /// symlink in place of the directory is not followed (store internals never are).
     static func directoryEntries(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        return (try? entries(ofDirectory: fd, path: path)) ?? []
+    }
+
+    /// The names in an open directory (the descriptor stays open and owned by the caller).
+    private static func entries(ofDirectory fd: Int32, path: String) throws -> [String] {
+        // fdopendir takes ownership of the descriptor it is given: hand it a duplicate.
+        let copy = dup(fd)
+        guard copy >= 0, let dir = fdopendir(copy) else {
+            let code = errno
+            throw GoverError.filesystem(path: path, operation: "read directory", errno: code)
+        }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
@@ -145,23 +160,31 @@ enum FileSystem {
         return names
     }
 
+    /// What is at `path` itself (`lstat`: a symlink is a symlink), nil when nothing is.
+    static func kind(_ path: String) -> mode_t? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? info.st_mode & S_IFMT : nil
+    }
+
     /// `rm -rf` that also copes with read-only directories (Go's module cache and
-    /// toolchains unpacked by other tools are often mode 0555).
+    /// toolchains unpacked by other tools are often mode 0555), and can never leave the
+    /// tree it was given: the walk is relative to open directory descriptors
+    /// (`openat(O_NOFOLLOW)`, `unlinkat`), so a symlink anywhere in it, even one swapped in
+    /// while it runs, is removed as a link and never followed.
     static func removeTree(_ path: String) throws {
         var info = stat()
         guard lstat(path, &info) == 0 else {
             if errno == ENOENT { return }
             throw GoverError.filesystem(path: path, operation: "inspect", errno: errno)
         }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            if access(path, W_OK | X_OK) != 0 { _ = chmod(path, (info.st_mode & 0o7777) | S_IRWXU) }
-            for name in directoryEntries(path) {
-                try removeTree(path + "/" + name)
-            }
-            if rmdir(path) != 0 && errno != ENOENT {
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            if unlink(path) != 0 && errno != ENOENT {
                 throw GoverError.filesystem(path: path, operation: "remove", errno: errno)
             }
-        } else if unlink(path) != 0 && errno != ENOENT {
+            return
+        }
+        try removeContents(ofDirectory: path)
+        if rmdir(path) != 0 && errno != ENOENT {
             throw GoverError.filesystem(path: path, operation: "remove", errno: errno)
         }
     }
@@ -173,6 +196,63 @@ enum FileSystem {
         guard statvfs(path, &info) == 0, info.f_files > 0 else { return false }
         // root may use the inodes reserved for it; others only the available ones.
         return (getuid() == 0 ? info.f_ffree : info.f_favail) == 0
+    }
+
+    /// Empties a directory but keeps it (a mount point, the store's `cache/`). Refuses a
+    /// symlink in its place (ELOOP) instead of emptying whatever it points at.
+    static func removeContents(ofDirectory path: String) throws {
+        let fd = openDirectoryNoFollow(AT_FDCWD, path)
+        guard fd >= 0 else {
+            if errno == ENOENT { return }
+            throw GoverError.filesystem(path: path, operation: "open directory", errno: errno)
+        }
+        defer { close(fd) }
+        try removeContents(of: fd, path: path)
+    }
+
+    /// Opens a directory without following a symlink in its last component; a directory
+    /// without read or search permission for us (0000, 0555 trees) is given `u+rwx` first.
+    private static func openDirectoryNoFollow(_ parent: Int32, _ name: String) -> Int32 {
+        let flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
+        var fd = openat(parent, name, flags)
+        if fd < 0 && errno == EACCES {
+            var info = stat()
+            if fstatat(parent, name, &info, AT_SYMLINK_NOFOLLOW) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+                _ = fchmodat(parent, name, (info.st_mode & 0o7777) | S_IRWXU, 0)
+                fd = openat(parent, name, flags)
+            }
+        }
+        if fd >= 0 {
+            var info = stat()
+            // Entries can only be unlinked from a directory we may write and search.
+            if fstat(fd, &info) == 0 && (info.st_mode & S_IRWXU) != S_IRWXU {
+                _ = fchmod(fd, (info.st_mode & 0o7777) | S_IRWXU)
+            }
+        }
+        return fd
+    }
+
+    private static func removeContents(of fd: Int32, path: String) throws {
+        for name in try entries(ofDirectory: fd, path: path) {
+            var info = stat()
+            guard fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+                if errno == ENOENT { continue }
+                throw GoverError.filesystem(path: path + "/" + name, operation: "inspect", errno: errno)
+            }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                let child = openDirectoryNoFollow(fd, name)
+                guard child >= 0 else {
+                    throw GoverError.filesystem(path: path + "/" + name, operation: "open directory", errno: errno)
+                }
+                defer { close(child) }
+                try removeContents(of: child, path: path + "/" + name)
+                if unlinkat(fd, name, AT_REMOVEDIR) != 0 && errno != ENOENT {
+                    throw GoverError.filesystem(path: path + "/" + name, operation: "remove", errno: errno)
+                }
+            } else if unlinkat(fd, name, 0) != 0 && errno != ENOENT {
+                throw GoverError.filesystem(path: path + "/" + name, operation: "remove", errno: errno)
+            }
+        }
     }
 
     /// Flushes a directory's entries to disk, so a rename into it survives a power loss.
@@ -190,17 +270,62 @@ enum FileSystem {
         return String(path[..<slash])
     }
 
-    static func readFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+    /// Files gover reads that a user or a project wrote (start-up files, pin files,
+    /// go.mod, go's env file) are never larger than this.
+    static let userFileLimit = 1 << 20
+
+    /// A regular file's bytes, nil when nothing is at `path` (or, without `followSymlinks`,
+    /// when a symlink is). Anything else that is not a regular file (a FIFO, a device, a
+    /// directory) is refused before a byte is read: it is opened `O_NONBLOCK` and checked
+    /// with `fstat`, so a FIFO cannot hang gover. A file over `limit` bytes is refused too.
+    static func readRegularFile(_ path: String, limit: Int = userFileLimit, followSymlinks: Bool = true) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followSymlinks ? 0 : O_NOFOLLOW))
+        guard fd >= 0 else {
+            if errno == ENOENT || errno == ENOTDIR || (!followSymlinks && errno == ELOOP) { return nil }
+            throw GoverError.filesystem(path: path, operation: "read", errno: errno)
+        }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw GoverError.filesystem(path: path, operation: "inspect", errno: errno) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw GoverError.notRegularFile(path: path, kind: describeKind(info.st_mode))
+        }
+        guard Int(info.st_size) <= limit else {
+            throw GoverError.fileTooLarge(path: path, size: Int64(info.st_size), limit: Int64(limit))
+        }
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = read(fd, &chunk, chunk.count)
-            if n < 0 { if errno == EINTR { continue }; return nil }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw GoverError.filesystem(path: path, operation: "read", errno: errno)
+            }
             if n == 0 { return result }
+            // A file that grows while it is read (or lies in st_size, as /proc does) still stops at the limit.
+            guard result.count + n <= limit else {
+                throw GoverError.fileTooLarge(path: path, size: Int64(result.count + n), limit: Int64(limit))
+            }
             result.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    /// `readRegularFile`, with every problem as nil (optional files: the index cache).
+    static func readFile(_ path: String, limit: Int = 1 << 26) -> [UInt8]? {
+        (try? readRegularFile(path, limit: limit)) ?? nil
+    }
+
+    /// `a FIFO`, `a directory`, ... for messages.
+    static func describeKind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFREG: return "a regular file"
+        case S_IFDIR: return "a directory"
+        case S_IFLNK: return "a symlink"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        default: return "not a regular file"
         }
     }
 

@@ -1,6 +1,10 @@
 /// Runs a program directly (`posix_spawn`, never through a shell) and collects what it
 /// prints on stdout and stderr, killing it if it outlives `timeout`.
 ///
+/// The child runs in a process group of its own, and the deadline kills the whole group:
+/// a wrapper script's children (`sleep 1000 &`) that keep the output pipe open die with it,
+/// and nothing waits for the pipe's end past the deadline.
+///
 /// For short probes such as `go version`; no Foundation `Process` (GoverCore stays on
 /// FoundationEssentials).
 public struct Subprocess {
@@ -17,6 +21,16 @@ public struct Subprocess {
     /// Runs `executable` (a path; no PATH search) with `arguments` (argv[1...]) in `environment`.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String],
                            timeout: Double = 5, outputLimit: Int = 64 * 1024) -> Result {
+        run(executable, arguments, environment: environment, deadline: monotonicSeconds() + timeout, outputLimit: outputLimit)
+    }
+
+    /// As above, until an absolute `deadline` (`monotonicSeconds()`): several runs can share
+    /// one time budget.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String],
+                           deadline: Double, outputLimit: Int = 64 * 1024) -> Result {
+        if monotonicSeconds() >= deadline {
+            return Result(status: nil, output: "", timedOut: true, spawnError: nil)
+        }
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else {
             return Result(status: nil, output: "", timedOut: false, spawnError: errorString(errno))
@@ -51,7 +65,9 @@ public struct Subprocess {
         sigaddset(&defaults, SIGPIPE)
         posix_spawnattr_setsigmask(&attributes, &noSignals)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        // Its own process group (pgid = its pid), so the deadline can kill all it started.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
 
         var pid = pid_t()
         let argv = [executable] + arguments
@@ -67,7 +83,6 @@ public struct Subprocess {
             return Result(status: nil, output: "", timedOut: false, spawnError: errorString(spawned))
         }
 
-        let deadline = monotonicSeconds() + timeout
         var output: [UInt8] = []
         var timedOut = false
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -94,21 +109,18 @@ public struct Subprocess {
         }
         close(readEnd)
         // The output may end (a wrapper closing stdout) long before the process does: wait
-        // only until the deadline, then kill it.
+        // only until the deadline, then kill its group and reap it.
         var waitStatus: Int32 = 0
         while true {
+            // Before the reap: once reaped, the group id could name someone else's processes.
+            if timedOut { kill(-pid, SIGKILL) }
             let reaped = waitpid(pid, &waitStatus, timedOut ? 0 : WNOHANG)
             if reaped == pid { break }
             if reaped < 0 && errno != EINTR { break }
-            if !timedOut && monotonicSeconds() >= deadline {
-                timedOut = true
-                kill(pid, SIGKILL)
-                continue
+            if reaped == 0 {
+                if monotonicSeconds() >= deadline { timedOut = true } else { usleep(5_000) }
             }
-            if timedOut && reaped == 0 { continue }
-            if reaped == 0 { usleep(5_000) }
         }
-        if timedOut { kill(pid, SIGKILL) }
         // WIFEXITED / WEXITSTATUS, spelled out: the macros do not import into Swift.
         let exited = (waitStatus & 0x7f) == 0
         let status: Int32? = !timedOut && exited ? (waitStatus >> 8) & 0xff : nil
