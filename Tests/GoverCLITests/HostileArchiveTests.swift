@@ -23,7 +23,7 @@ struct HostileArchiveTests {
     func outOfInodes() throws {
         let sandbox = try Sandbox()
         try FileManager.default.createDirectory(atPath: sandbox.root, withIntermediateDirectories: true)
-        try #require(FilesystemTests.run("/bin/mount", ["-t", "tmpfs", "-o", "size=64m,nr_inodes=400", "tmpfs", sandbox.root]) == 0)
+        try #require(FilesystemTests.run("/bin/mount", ["-t", "tmpfs", "-o", "size=64m,nr_inodes=400,mode=0755", "tmpfs", sandbox.root]) == 0)
         defer { FilesystemTests.run("/bin/umount", ["-l", sandbox.root]) }
         try sandbox.publish("go1.21.13")
         try #require(try sandbox.gover("install", "1.21").status == 0)
