@@ -124,7 +124,7 @@ struct HookCommand: ParsableCommand {
                 + ShellCode.export(ShellSession.autoVariable, version.name, for: shell)
                 + ShellCode.export(ShellSession.autoPinVariable, pin, for: shell)
         case .missing(let pin, let requirement):
-            writeAll("gover: \(pin) asks for \(requirement), which is not installed; run `gover install` here (or set GOVER_AUTO_INSTALL=1); using current\n", to: 2)
+            writeAll("gover: \(terminalSafe(pin)) asks for \(requirement), which is not installed; run `gover install` here (or set GOVER_AUTO_INSTALL=1); using current\n", to: 2)
             fallthrough
         case .restore:
             return ShellCode.export("PATH", session.pathWithoutVersionBins(), for: shell)

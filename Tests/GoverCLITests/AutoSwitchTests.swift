@@ -224,13 +224,48 @@ struct AutoSwitchTests {
             else { quoted.append(character) }
         }
         quoted += "'"
-        let result = try Self.interactive(shell, ["cd \(quoted)", Self.probe(shell, "M1"), "gover current --verbose"],
+        // A Prepend character (U+0D4E) glued to `;` once passed an unquoted-word check that
+        // looked at Swift Characters: `...ൎ;./evil/.go-version:1` ran a file of the repository.
+        let glued = sandbox.directory + "/projects/x\u{0D4E};./evil"
+        try FileManager.default.createDirectory(atPath: glued + "/evil", withIntermediateDirectories: true)
+        try "1.21\n".write(toFile: glued + "/.go-version", atomically: true, encoding: .utf8)
+        try "#!/bin/sh\ntouch '\(sandbox.directory)/pwned4'\n".write(toFile: glued + "/evil/.go-version:1", atomically: true, encoding: .utf8)
+        chmod(glued + "/evil/.go-version:1", 0o755)
+        // An escape sequence in a directory name reaches the terminal escaped.
+        let escaping = sandbox.directory + "/projects/esc\u{1B}]0;TITLE\u{07}\u{1B}[2J"
+        try FileManager.default.createDirectory(atPath: escaping, withIntermediateDirectories: true)
+        try "1.19.13\n".write(toFile: escaping + "/.go-version", atomically: true, encoding: .utf8)
+        let result = try Self.interactive(shell, ["cd \(quoted)", Self.probe(shell, "M1"), "gover current --verbose",
+                                                  "cd '\(glued)'", Self.probe(shell, "M2"),
+                                                  "cd \(sandbox.directory)/projects/esc*", Self.probe(shell, "M3")],
                                           environment: environment, in: sandbox.directory)
-        #expect(Self.marks(result.stdout) == ["M1": "go1.21.13"], "\(shell): \(result)")
+        #expect(Self.marks(result.stdout)["M2"] == "go1.21.13", "\(shell): \(result)")
+        #expect(Self.marks(result.stdout)["M3"] == "go1.22.5", "\(shell): \(result)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.directory + "/pwned4"), "\(shell): a repository file ran")
+        #expect(!result.stderr.contains("\u{1B}]0;"), "\(shell): a raw escape sequence reached the terminal")
+        #expect(result.stderr.contains("\\x1b]0;TITLE"), "\(shell): \(result.stderr)")
+        #expect(Self.marks(result.stdout)["M1"] == "go1.21.13", "\(shell): \(result)")
         #expect(result.stdout.contains("chosen by: the directory's pin \(project)/.go-version:1"), "\(shell): \(result)")
         for evidence in ["pwned1", "pwned2", "pwned3"] {
             #expect(!FileManager.default.fileExists(atPath: project + "/" + evidence), "\(shell): \(evidence)")
             #expect(!FileManager.default.fileExists(atPath: sandbox.directory + "/" + evidence), "\(shell): \(evidence)")
         }
+    }
+
+    @Test("a 50 MB one-line pin file costs the prompt a bounded read (the shell keeps within 5 s of CPU)", arguments: [RealShell.bash, .zsh])
+    func hugePinFile(shell: RealShell) throws {
+        guard FileManager.default.isExecutableFile(atPath: shell.executable) else {
+            Issue.record("\(shell.executable) is not installed (scripts/setup installs it)")
+            return
+        }
+        let (sandbox, environment, _) = try Self.prepare(shell)
+        let project = sandbox.directory + "/projects/huge"
+        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+        try Data(repeating: UInt8(ascii: "a"), count: 50_000_000).write(to: URL(fileURLWithPath: project + "/.go-version"))
+        let script = sandbox.directory + "/typed-huge"
+        try "cd \(project)\necho M1 done\nexit\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let result = try runProgram("/bin/sh", ["-c", "ulimit -t 5; exec \"$0\" -i < '\(script)'", shell.executable],
+                                    environment: environment, directory: sandbox.directory, timeout: 60)
+        #expect(!result.killedBySignal && result.stdout.contains("M1 done"), "\(shell): \(result)")
     }
 }

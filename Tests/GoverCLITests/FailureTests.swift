@@ -150,6 +150,14 @@ struct FailureTests {
             return [["name": "go/s", "type": "symlink", "target": "."], ["name": "go/l1", "type": "symlink", "target": "s/.."]]
         case "hardlink-to-directory":
             return [["name": "go/d/", "type": "dir"], ["name": "go/h", "type": "hardlink", "target": "go/d"]]
+        case "relink-by-hardlink":
+            // A file replaced by a symlink, whose stale name a hard link then copies to a
+            // shallower depth, where the relative target climbs out of the tree.
+            return [["name": "go/d1/d2/d3/", "type": "dir"], ["name": "go/d1/d2/d3/s", "data": "x"],
+                    ["name": "go/d1/d2/d3/s", "type": "symlink", "target": "../../../bin"],
+                    ["name": "go/bin/gofmt2", "type": "hardlink", "target": "go/d1/d2/d3/s"]]
+        case "directory-replaced-by-file":
+            return [["name": "go/d/", "type": "dir"], ["name": "go/d", "data": "x"]]
         case "fifo": return [["name": "go/fifo", "type": "fifo"]]
         case "device": return [["name": "go/null", "type": "chardev"]]
         default: fatalError("unknown case \(name)")
@@ -172,6 +180,8 @@ struct FailureTests {
         ("combining-mark-through-symlink", "would be written through the symlink go/a"),
         ("dotdot-after-link", "is a symlink with '..' after a directory name"),
         ("hardlink-to-directory", "is a hard link to something that is not a regular file of the archive"),
+        ("relink-by-hardlink", "replaces the regular file go/d1/d2/d3/s with a symlink"),
+        ("directory-replaced-by-file", "replaces the directory go/d with a regular file"),
         ("fifo", "is a FIFO"), ("device", "is a character device"),
     ]
 

@@ -141,4 +141,22 @@ struct VersionedCommandsTests {
             #expect(current.lowerBound < bin.lowerBound)
         }
     }
+
+    @Test("a GOVER_ROOT that is a symlink is used by its real path: versions found, env names the real path")
+    func symlinkedRoot() throws {
+        let sandbox = try Sandbox()
+        let real = sandbox.directory + "/real-store"
+        try FileManager.default.createDirectory(atPath: real, withIntermediateDirectories: true)
+        let link = sandbox.directory + "/store-link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        try sandbox.publish("go1.22.5")
+        #expect(try sandbox.gover("install", "1.22.5", env: ["GOVER_ROOT": link]).status == 0)
+        let list = try sandbox.gover("list", env: ["GOVER_ROOT": link])
+        #expect(list.stdout == "* go1.22.5\n", "\(list)")
+        #expect(try sandbox.gover("use", "1.22.5", env: ["GOVER_ROOT": link]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: real + "/bin/go1.22.5"))
+        let env = try sandbox.gover("env", "--shell", "bash", env: ["GOVER_ROOT": link])
+        #expect(env.stdout.contains(real + "/current/bin"), "\(env)")
+        #expect(!env.stdout.contains(link + "/current/bin"), "\(env)")
+    }
 }

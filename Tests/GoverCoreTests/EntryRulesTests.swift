@@ -100,4 +100,16 @@ struct EntryRulesTests {
         let policy = ExtractionPolicy.forArchive(ofSize: size)
         #expect(policy.maxExpandedBytes >= 16 << 20 && policy.maxExpandedBytes <= 64 << 30)
     }
+
+    @Test("an entry never replaces one of another kind; the same kind may be repeated (tar's last one wins)")
+    func replacingKinds() throws {
+        var rules = Self.rules()
+        _ = try rules.admit(.init(name: "go/f", kind: .file))
+        _ = try rules.admit(.init(name: "go/f", kind: .file))
+        _ = try rules.admit(.init(name: "go/d", kind: .directory))
+        _ = try rules.admit(.init(name: "go/d/", kind: .directory))
+        #expect(Self.reason { _ = try rules.admit(.init(name: "go/f", kind: .symlink(target: "d"))) }?.contains("replaces the regular file go/f with a symlink") == true)
+        #expect(Self.reason { _ = try rules.admit(.init(name: "go/f", kind: .directory)) }?.contains("replaces the regular file go/f with a directory") == true)
+        #expect(Self.reason { _ = try rules.admit(.init(name: "go/d", kind: .hardLink(target: "go/f"))) }?.contains("replaces the directory go/d with a regular file") == true)
+    }
 }

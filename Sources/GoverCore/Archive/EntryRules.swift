@@ -111,6 +111,7 @@ public struct EntryRules {
             throw GoverError.unsafeArchive(entry: name, reason: "is \(Self.describe(fileType: fileType)), which a Go toolchain never contains")
         }
         try links.check(path, entry: name)
+        try links.checkSameKind(path, replacingWith: header.kind, entry: name)
 
         guard header.size >= 0 else {
             throw GoverError.unsafeArchive(entry: name, reason: "declares a negative size")
@@ -124,6 +125,7 @@ public struct EntryRules {
         switch header.kind {
         case .symlink: links.createdSymlink(path)
         case .file, .hardLink: links.createdRegularFile(path)
+        case .directory: links.createdDirectory(path)
         default: break
         }
         return AdmittedEntry(path: path, hardLinkTarget: hardLinkTarget, permissions: header.permissions & 0o755)
@@ -213,11 +215,16 @@ public struct EntryRules {
 struct SymlinkGuard {
     private var symlinks = Set<[UInt8]>()
     private var regularFiles = Set<[UInt8]>()
+    private var directories = Set<[UInt8]>()
 
     var hasSymlinks: Bool { !symlinks.isEmpty }
 
     mutating func createdSymlink(_ path: String) {
         symlinks.insert(Array(path.utf8))
+    }
+
+    mutating func createdDirectory(_ path: String) {
+        directories.insert(Array(path.utf8))
     }
 
     mutating func createdRegularFile(_ path: String) {
@@ -238,6 +245,26 @@ struct SymlinkGuard {
             }
             guard let separator = bytes[..<end].lastIndex(of: slash) else { return }
             end = separator
+        }
+    }
+
+    /// An entry may replace an earlier one of its own kind (tar's "last one wins"), never one
+    /// of another: a regular file turned into a symlink would leave a stale name that a later
+    /// hard link could copy to a shallower depth, where its relative target climbs out of the
+    /// tree; a directory turned into a file or link would orphan what was checked below it.
+    func checkSameKind(_ path: String, replacingWith kind: ArchiveEntryHeader.Kind, entry: String) throws {
+        let key = Array(path.utf8)
+        let existing = regularFiles.contains(key) ? "regular file" : directories.contains(key) ? "directory" : nil
+        guard let existing else { return }
+        let new: String
+        switch kind {
+        case .file, .hardLink: new = "regular file"
+        case .directory: new = "directory"
+        case .symlink: new = "symlink"
+        case .other: return  // refused by type
+        }
+        if new != existing {
+            throw GoverError.unsafeArchive(entry: entry, reason: "replaces the \(existing) \(path) with a \(new)")
         }
     }
 

@@ -491,7 +491,12 @@ public struct Doctor {
 
 /// `path` quoted for a POSIX shell command line shown to the user.
 func shellQuoted(_ path: String) -> String {
-    let safe = path.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:@%".contains($0) }
+    // ASCII bytes only: a Swift `Character` is a grapheme cluster, and a "letter" such as
+    // U+0D4E (a Prepend character) glues the `;` after it into one "letter" cluster.
+    let safe = !path.isEmpty && path.utf8.allSatisfy { byte in
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            || "/._-+:@%".utf8.contains(byte)
+    }
     return safe ? path : "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
 
 }

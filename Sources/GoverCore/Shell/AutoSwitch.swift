@@ -52,6 +52,13 @@ public enum AutoSwitch {
     public static func hook(for shell: Shell) -> String? {
         switch shell {
         case .bash, .zsh:
+            let readLoop = shell == .bash
+                ? """
+                  while [ $_gover_k -lt 200 ] && { IFS= read -r -n 512 _gover_l || [ -n "$_gover_l" ]; }; do _gover_c="$_gover_c$_gover_l;"; _gover_k=$((_gover_k + 1)); done < "$_gover_f"
+                  """
+                : """
+                  { while [ $_gover_k -lt 200 ] && { read -r -u 9 -k 512 _gover_l || [ -n "$_gover_l" ]; }; do _gover_c="$_gover_c$_gover_l;"; _gover_k=$((_gover_k + 1)); _gover_l=; done } 9< "$_gover_f"
+                  """
             let registration = shell == .bash
                 ? """
                   case ";${PROMPT_COMMAND-};" in *";_gover_hook;"*) ;; *) PROMPT_COMMAND="_gover_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;; esac
@@ -73,11 +80,9 @@ public enum AutoSwitch {
                     _gover_d=${_gover_d%/*}
                 done
                 if [ -n "$_gover_f" ] && [ -r "$_gover_f" ]; then
-                    # At most 500 lines: a prompt must not read a huge file to its end.
+                    # At most 200 reads of 512 characters: a prompt must not read a huge file.
                     _gover_k=0
-                    while [ $_gover_k -lt 500 ] && { IFS= read -r _gover_l || [ -n "$_gover_l" ]; }; do
-                        _gover_c="$_gover_c$_gover_l;"; _gover_k=$((_gover_k + 1))
-                    done < "$_gover_f"
+                    \(readLoop)
                 fi
                 [ "$_gover_f:$_gover_c" = "${_GOVER_KEY-}" ] && return 0
                 _GOVER_KEY="$_gover_f:$_gover_c"

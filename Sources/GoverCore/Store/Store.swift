@@ -23,6 +23,12 @@ public struct Store: Sendable {
     public init(root: String, platform: Platform = Store.nativePlatform) {
         var root = root
         while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
+        // An existing store is used by its real path: its own entries are opened without
+        // following symlinks, and PATH (env, init) must not go through a link that someone
+        // else could re-point later. A relative root stays as given, for checkSafe to refuse.
+        if root.hasPrefix("/"), let real = try? FileSystem.realPath(root), FileSystem.isDirectory(real) {
+            root = real
+        }
         self.root = root
         self.platform = platform
     }

@@ -146,12 +146,12 @@ public enum GoverError: Error, Equatable, Sendable {
         case .rcBlockDamaged(let path):
             return "\(path) has a `# >>> gover >>>` line without a matching `# <<< gover <<<` line; delete the partial block by hand, then run `gover init` again"
         case .invalidPinFile(let path, let line, let reason):
-            return "\(path):\(line): \(reason); write one version such as 1.22.5, go1.22.5 or 1.22, or name one: `gover use 1.22`"
+            return "\(terminalSafe(path)):\(line): \(terminalSafe(reason)); write one version such as 1.22.5, go1.22.5 or 1.22, or name one: `gover use 1.22`"
         case .noPin(let directory):
-            return "no version given, and no .go-version, go.work, go.mod or .tool-versions in \(directory) or above; name one, e.g. `gover use 1.22`"
+            return "no version given, and no .go-version, go.work, go.mod or .tool-versions in \(terminalSafe(directory)) or above; name one, e.g. `gover use 1.22`"
         case .pinNotSatisfied(let pin, let file, let installed):
             let have = installed.isEmpty ? "none installed" : "installed: \(installed.joined(separator: ", "))"
-            return "\(file) asks for \(pin) and no installed version satisfies it (\(have)); run `gover install` (it reads the same file) or `gover use --install`"
+            return "\(terminalSafe(file)) asks for \(pin) and no installed version satisfies it (\(have)); run `gover install` (it reads the same file) or `gover use --install`"
         case .execFailed(let command, let code):
             let hint = code == ENOENT ? " (not found on PATH)" : ""
             return "cannot run \(command): \(errorString(code))\(hint)"
