@@ -46,7 +46,7 @@ struct Gover: ParsableCommand {
         """,
         version: goverVersionLine,
         subcommands: [Install.self, Use.self, List.self, Uninstall.self, Current.self, Which.self,
-                      Env.self, Init.self, DoctorCommand.self, Exec.self, ShellCommand.self, HookCommand.self, Cache.self]
+                      Env.self, Init.self, DoctorCommand.self, Exec.self, ShellCommand.self, HookCommand.self, Upgrade.self, Prune.self, Cache.self]
     )
 
     static var exitStatusTable: String {

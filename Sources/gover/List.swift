@@ -10,7 +10,11 @@ struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List installed versions, or those available to install.",
         discussion: """
-        One version per line, so scripts can grep; `*` marks the active one.
+        One version per line, so scripts can grep; `*` marks the active one. An installed \
+        version with a newer patch in its minor line says so, `go1.22.5  (go1.22.12 \
+        available)`, from the cached release index only (a plain `list` never uses the \
+        network; `gover list --remote` or `gover upgrade` refreshes it). --outdated lists just \
+        those (`gover upgrade` installs the newer patches). \
         --remote shows the newest patch of each minor line (and pre-releases newer than the \
         newest stable); --all shows every release.
         """
@@ -22,6 +26,9 @@ struct List: ParsableCommand {
     @Flag(help: "With --remote: every release, not one per minor line.")
     var all = false
 
+    @Flag(help: "Only installed versions with a newer patch in their minor line (from the cached index).")
+    var outdated = false
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -32,6 +39,23 @@ struct List: ParsableCommand {
         var stable: Bool
         var installed: Bool
         var current: Bool
+        /// The newest patch of this installed version's line, when newer (else null).
+        var newer: String?
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(version, forKey: .version)
+            try container.encode(stable, forKey: .stable)
+            try container.encode(installed, forKey: .installed)
+            try container.encode(current, forKey: .current)
+            try container.encode(newer, forKey: .newer)
+        }
+
+        enum CodingKeys: String, CodingKey { case version, stable, installed, current, newer }
+    }
+
+    func validate() throws {
+        if outdated && remote { throw ValidationError("--outdated lists installed versions; it takes no --remote") }
     }
 
     func run() throws {
@@ -48,12 +72,18 @@ struct List: ParsableCommand {
             let releases = all ? index.releases : index.newestPerLine()
             entries = releases.map {
                 Entry(version: $0.version.name, stable: $0.version.isStable,
-                      installed: installed.contains($0.version), current: $0.version == current)
+                      installed: installed.contains($0.version), current: $0.version == current, newer: nil)
             }
         } else {
-            entries = installed.sorted(by: >).map {
-                Entry(version: $0.name, stable: $0.isStable, installed: true, current: $0 == current)
+            // The cached index only: a plain `list` runs in prompts and scripts, offline.
+            var provider = context.indexProvider
+            provider.offline = true
+            let index = try? provider.load()
+            entries = installed.sorted(by: >).map { version in
+                Entry(version: version.name, stable: version.isStable, installed: true, current: version == current,
+                      newer: index.flatMap { Maintenance.newerPatch(of: version, in: $0) }?.name)
             }
+            if outdated { entries = entries.filter { $0.newer != nil } }
         }
         if json {
             let encoder = JSONEncoder()
@@ -62,13 +92,15 @@ struct List: ParsableCommand {
             return
         }
         if !remote && entries.isEmpty {
-            context.reporter.info("No Go versions installed in \(store.root); try `gover install latest`")
+            context.reporter.info(outdated ? "Every installed version is the newest patch of its line (as the cached index knows)"
+                                           : "No Go versions installed in \(store.root); try `gover install latest`")
             return
         }
         var output = ""
         for entry in entries {
             var line = (entry.current ? "* " : "  ") + entry.version
             if remote && entry.installed { line += entry.current ? "  (installed, current)" : "  (installed)" }
+            if let newer = entry.newer { line += "  (\(newer) available)" }
             output += line + "\n"
         }
         writeAll(output, to: 1)

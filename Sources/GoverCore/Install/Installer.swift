@@ -127,14 +127,17 @@ public struct Installer {
     /// Installs a planned version. Idempotent: an installed version is reported, not
     /// reinstalled, unless `force`. Takes the store lock for the whole operation, so a
     /// concurrent install of the same version waits and then finds it installed.
-    public func install(_ plan: InstallPlan, force: Bool = false, keepArchive: Bool = false) throws -> InstallOutcome {
+    /// `holding`: the store lock the caller already holds (`upgrade` takes it once for all
+    /// its installs; flock(2) would block on a second lock from this process).
+    public func install(_ plan: InstallPlan, force: Bool = false, keepArchive: Bool = false,
+                        holding heldLock: StoreLock? = nil) throws -> InstallOutcome {
         // Both libraries are opened lazily: a missing one is reported before "Downloading ...".
         try HTTPClient.requireLibrary()
         try ArchiveLibrary.require()
         try store.prepareForWriting()
         if !force && store.isInstalled(plan.version) { return .alreadyInstalled(plan.version) }
         let monitor = InterruptMonitor.shared
-        let lock = try context.lockStore()
+        let lock = try heldLock ?? context.lockStore()
         defer { withExtendedLifetime(lock) {} }
         if !force && store.isInstalled(plan.version) { return .alreadyInstalled(plan.version) }
 

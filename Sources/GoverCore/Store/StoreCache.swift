@@ -41,18 +41,10 @@ extension Store {
         }
     }
 
-    /// Adds the regular files under `path` (not following symlinks) to the tally.
+    /// Adds what is under `path` (not following symlinks) to the tally.
     private static func measure(_ path: String, into cleanup: inout CacheCleanup) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        switch info.st_mode & S_IFMT {
-        case S_IFDIR:
-            for name in FileSystem.directoryEntries(path) { measure(path + "/" + name, into: &cleanup) }
-        case S_IFREG:
-            cleanup.files += 1
-            cleanup.bytes += Int64(info.st_size)
-        default:
-            cleanup.files += 1
-        }
+        let usage = FileSystem.usage(of: path)
+        cleanup.files += usage.files
+        cleanup.bytes += usage.bytes
     }
 }

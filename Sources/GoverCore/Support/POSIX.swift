@@ -134,6 +134,26 @@ enum FileSystem {
 
     /// The names in a directory, `.` and `..` excluded; empty when it cannot be read. A
     /// symlink in place of the directory is not followed (store internals never are).
+    /// Files (anything but directories) under `path`, their sizes, and the disk space they
+    /// take (`st_blocks`: what removing them frees), without following symlinks.
+    static func usage(of path: String) -> (files: Int, bytes: Int64, allocated: Int64) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return (0, 0, 0) }
+        var total = (files: 0, bytes: Int64(0), allocated: Int64(info.st_blocks) * 512)
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            for name in directoryEntries(path) {
+                let inner = usage(of: path + "/" + name)
+                total.files += inner.files
+                total.bytes += inner.bytes
+                total.allocated += inner.allocated
+            }
+        } else {
+            total.files = 1
+            total.bytes = (info.st_mode & S_IFMT) == S_IFREG ? Int64(info.st_size) : 0
+        }
+        return total
+    }
+
     static func directoryEntries(_ path: String) -> [String] {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return [] }
