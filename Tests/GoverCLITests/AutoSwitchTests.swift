@@ -32,6 +32,21 @@ struct AutoSwitchTests {
         return (sandbox, environment, log)
     }
 
+    /// Whether `shell` is installed; records an issue when it is not (scripts/setup installs it).
+    static func available(_ shell: RealShell) -> Bool {
+        if FileManager.default.isExecutableFile(atPath: shell.executable) { return true }
+        Issue.record("\(shell.executable) is not installed (scripts/setup installs it)")
+        return false
+    }
+
+    /// A project directory (and `subdirectory` inside it) whose `.go-version` says `pin`.
+    static func project(_ sandbox: Sandbox, _ name: String, pin: String, subdirectory: String = "") throws -> String {
+        let path = sandbox.directory + "/projects/" + name
+        try FileManager.default.createDirectory(atPath: path + "/" + subdirectory, withIntermediateDirectories: true)
+        try (pin + "\n").write(toFile: path + "/.go-version", atomically: true, encoding: .utf8)
+        return path
+    }
+
     /// Runs `lines` in an interactive `shell` (stdin), returning the result.
     static func interactive(_ shell: RealShell, _ lines: [String], environment: [String: String], in directory: String) throws -> CommandResult {
         let script = directory + "/typed-\(UUID().uuidString)"
@@ -60,10 +75,7 @@ struct AutoSwitchTests {
     @Test("cd into a pinned project switches, nested pins win, a go line current satisfies changes nothing, cd out restores",
           arguments: shells)
     func followsDirectory(shell: RealShell) throws {
-        guard FileManager.default.isExecutableFile(atPath: shell.executable) else {
-            Issue.record("\(shell.executable) is not installed (scripts/setup installs it)")
-            return
-        }
+        guard Self.available(shell) else { return }
         let (sandbox, environment, log) = try Self.prepare(shell)
         let projects = sandbox.directory + "/projects"
         let a = projects + "/a", nested = projects + "/a/inner", b = projects + "/b", missing = projects + "/c"
@@ -104,14 +116,9 @@ struct AutoSwitchTests {
 
     @Test("gover shell beats the directory pin until --unset; current --verbose and which say who chose", arguments: shells)
     func sessionVersion(shell: RealShell) throws {
-        guard FileManager.default.isExecutableFile(atPath: shell.executable) else {
-            Issue.record("\(shell.executable) is not installed (scripts/setup installs it)")
-            return
-        }
+        guard Self.available(shell) else { return }
         let (sandbox, environment, _) = try Self.prepare(shell)
-        let a = sandbox.directory + "/projects/a"
-        try FileManager.default.createDirectory(atPath: a + "/sub", withIntermediateDirectories: true)
-        try "1.21\n".write(toFile: a + "/.go-version", atomically: true, encoding: .utf8)
+        let a = try Self.project(sandbox, "a", pin: "1.21", subdirectory: "sub")
         let result = try Self.interactive(shell, [
             "cd \(a)", Self.probe(shell, "M1"),
             "gover shell 1.20", Self.probe(shell, "M2"),
@@ -132,16 +139,11 @@ struct AutoSwitchTests {
 
     @Test("a shell started without gover on PATH stays usable: no error at any prompt", arguments: shells)
     func withoutGover(shell: RealShell) throws {
-        guard FileManager.default.isExecutableFile(atPath: shell.executable) else {
-            Issue.record("\(shell.executable) is not installed (scripts/setup installs it)")
-            return
-        }
+        guard Self.available(shell) else { return }
         let (sandbox, baseEnvironment, _) = try Self.prepare(shell)
         var environment = baseEnvironment
         environment["PATH"] = "/usr/bin:/bin"
-        let a = sandbox.directory + "/projects/a"
-        try FileManager.default.createDirectory(atPath: a, withIntermediateDirectories: true)
-        try "1.21\n".write(toFile: a + "/.go-version", atomically: true, encoding: .utf8)
+        let a = try Self.project(sandbox, "a", pin: "1.21")
         let result = try Self.interactive(shell, ["cd \(a)", "echo M1 ok", "cd /", "echo M2 ok"],
                                           environment: environment, in: sandbox.directory)
         #expect(result.stdout.contains("M1 ok") && result.stdout.contains("M2 ok"), "\(shell): \(result)")
@@ -208,10 +210,7 @@ struct AutoSwitchTests {
 
     @Test("a hostile project directory name is data, never code, in every shell's hook", arguments: shells)
     func hostileDirectoryName(shell: RealShell) throws {
-        guard FileManager.default.isExecutableFile(atPath: shell.executable) else {
-            Issue.record("\(shell.executable) is not installed (scripts/setup installs it)")
-            return
-        }
+        guard Self.available(shell) else { return }
         let (sandbox, environment, _) = try Self.prepare(shell)
         let name = "we'ird $(touch pwned1) `touch pwned2` \\; touch pwned3"
         let project = sandbox.directory + "/projects/" + name
@@ -254,10 +253,7 @@ struct AutoSwitchTests {
 
     @Test("a 50 MB one-line pin file costs the prompt a bounded read (the shell keeps within 5 s of CPU)", arguments: [RealShell.bash, .zsh])
     func hugePinFile(shell: RealShell) throws {
-        guard FileManager.default.isExecutableFile(atPath: shell.executable) else {
-            Issue.record("\(shell.executable) is not installed (scripts/setup installs it)")
-            return
-        }
+        guard Self.available(shell) else { return }
         let (sandbox, environment, _) = try Self.prepare(shell)
         let project = sandbox.directory + "/projects/huge"
         try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
