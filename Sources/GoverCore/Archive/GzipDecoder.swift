@@ -124,8 +124,6 @@ public enum GzipDecoder {
         defer { state.deallocate() }
         var input = Input()
         defer { input.buffer.deallocate() }
-        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
-        defer { output.deallocate() }
 
         var inflated: Int64 = 0
         var members = 0
@@ -156,23 +154,27 @@ public enum GzipDecoder {
             state.pointee.crc_flag = UInt32(ISAL_GZIP)
             while true {
                 if available == 0 { try input.refill(from: source, next: &next, available: &available, wanted: 1) }
-                state.pointee.next_in = next
-                state.pointee.avail_in = available
-                state.pointee.next_out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                state.pointee.avail_out = UInt32(output.count)
-                let status = gover_isal_inflate(state)
-                if status != ISAL_DECOMP_OK { throw ArchiveExtractor.corrupt(isalMessage(status)) }
-                let consumed = available - state.pointee.avail_in
-                next = state.pointee.next_in
-                available = state.pointee.avail_in
-                let produced = output.count - Int(state.pointee.avail_out)
-                if produced > 0 {
+                var produced = 0
+                var consumed: UInt32 = 0
+                // ISA-L inflates straight into the pipe's free space: no copy of the tar stream.
+                let open = try sink.fill(maximum: 256 << 10) { space in
+                    state.pointee.next_in = next
+                    state.pointee.avail_in = available
+                    state.pointee.next_out = space.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                    state.pointee.avail_out = UInt32(space.count)
+                    let status = gover_isal_inflate(state)
+                    if status != ISAL_DECOMP_OK { throw ArchiveExtractor.corrupt(isalMessage(status)) }
+                    consumed = available - state.pointee.avail_in
+                    next = state.pointee.next_in
+                    available = state.pointee.avail_in
+                    produced = space.count - Int(state.pointee.avail_out)
                     inflated += Int64(produced)
                     if inflated > limit { throw bomb(limit) }
-                    if !sink.write(UnsafeRawBufferPointer(rebasing: output[..<produced])) {
-                        if sink.isClosedByReader { break inflating }
-                        return
-                    }
+                    return produced
+                }
+                if !open {
+                    if sink.isClosedByReader { break inflating }
+                    return
                 }
                 if state.pointee.block_state == ISAL_BLOCK_FINISH { break }
                 if produced == 0 && consumed == 0 {
