@@ -144,20 +144,11 @@ public final class StreamBuffer: @unchecked Sendable {
 
     /// Copies up to `buffer.count` bytes out; 0 means the stream ended cleanly.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        releaseBorrowed()
-        while count == 0 && !finished && cancellation == nil { pthread_cond_wait(&readable, &mutex) }
-        if let cancellation { throw cancellation }
-        if count == 0 {
-            if let producerError { throw producerError }
-            return 0
-        }
-        let contiguous = min(count, capacity - start, buffer.count)
-        buffer.baseAddress!.copyMemory(from: storage + start, byteCount: contiguous)
-        start = (start + contiguous) % capacity
-        count -= contiguous
-        pthread_cond_signal(&writable)
-        return contiguous
+        let bytes = try borrow(maximum: buffer.count)
+        guard bytes.count > 0 else { return 0 }
+        // Lent bytes are the consumer's alone: the copy needs no lock.
+        buffer.copyMemory(from: bytes)
+        locked { releaseBorrowed() }
+        return bytes.count
     }
 }
