@@ -7,7 +7,7 @@
 # Stage 1 builds gover: a --static-swift-stdlib binary that needs no Swift at run time.
 FROM swift:6.1-bookworm AS gover-build
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libarchive-dev libcurl4-openssl-dev pkg-config \
+    && apt-get install -y --no-install-recommends libarchive-dev libisal-dev libcurl4-openssl-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -16,7 +16,7 @@ ARG GOVER_COMMIT=unknown
 RUN GOVER_COMMIT="$GOVER_COMMIT" scripts/build-release && scripts/install.sh
 
 # Stage 2: the runtime. gover needs only libcurl4 and libarchive13 (and ca-certificates for
-# HTTPS); Go needs nothing.
+# HTTPS); Go needs nothing. libisal2 would inflate faster but is optional (zlib otherwise).
 FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates libcurl4 libarchive13 \

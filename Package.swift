@@ -62,7 +62,7 @@ let package = Package(
         .systemLibrary(
             name: "CLibArchive",
             path: "CLibArchive",
-            providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
+            providers: [.apt(["libarchive-dev", "libisal-dev"]), .brew(["libarchive"])]
         ),
         .executableTarget(
             name: "GoverFuzz",

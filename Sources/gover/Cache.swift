@@ -3,12 +3,14 @@ import GoverCore
 
 struct Cache: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "cache",
         abstract: "Manage the store's download cache (the release index, kept archives).",
         subcommands: [Clean.self, Dir.self]
     )
 
     struct Clean: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "clean",
             abstract: "Remove the cached release index and any kept archives.",
             discussion: """
             Installed versions and `current` are not touched; the next command that needs the \
@@ -41,6 +43,7 @@ struct Cache: ParsableCommand {
 
     struct Dir: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "dir",
             abstract: "Print the cache directory (e.g. for a CI cache or a BuildKit cache mount)."
         )
 

@@ -3,6 +3,7 @@ import GoverCore
 
 struct Current: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "current",
         abstract: "Print the Go version this shell runs (exit 3 when none is active).",
         discussion: "Who decides: a session version (`gover shell`) > the directory's pin (with `gover init --auto`) > `current` (`gover use`)."
     )

@@ -3,6 +3,7 @@ import GoverCore
 
 struct Env: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "env",
         abstract: "Print the shell code that puts the current Go first on PATH.",
         discussion: """
         Evaluate it in a shell, a CI step or a script: gover's `current/bin`, then \

@@ -3,6 +3,7 @@ import GoverCore
 
 struct Exec: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "exec",
         abstract: "Run a command with another installed Go first on PATH.",
         discussion: """
         gover is replaced by the command (execvp): its exit status is the command's, and \

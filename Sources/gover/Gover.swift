@@ -39,6 +39,8 @@ struct Gover: ParsableCommand {
                           Numbers outside their range are refused (exit 2).
           GOVER_CA_BUNDLE   CA certificates for HTTPS (also SSL_CERT_FILE);
                             proxies: https_proxy, no_proxy, ... as in curl
+          GOVER_INFLATE     `zlib` or `isal`: the gzip inflater of installs
+                            (default ISA-L when libisal.so.2 loads, else zlib)
 
         Exit status:
           0  success (also: already installed)

@@ -3,6 +3,7 @@ import GoverCore
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Put gover's Go on PATH in the start-up files your shell reads.",
         discussion: """
         Writes a marked block (# >>> gover >>> ... # <<< gover <<<) into the files the shell \

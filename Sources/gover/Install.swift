@@ -3,6 +3,7 @@ import GoverCore
 
 struct Install: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "install",
         abstract: "Download, verify and install Go versions.",
         discussion: """
         The archive is streamed once: hashed with SHA256 and unpacked into a private staging \

@@ -8,6 +8,7 @@ import Foundation
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "List installed versions, or those available to install.",
         discussion: """
         One version per line, so scripts can grep; `*` marks the active one. An installed \

@@ -3,6 +3,7 @@ import GoverCore
 
 struct Uninstall: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "uninstall",
         abstract: "Remove an installed Go version.",
         discussion: """
         The version disappears from the store atomically (it is renamed away first), even \

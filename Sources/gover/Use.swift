@@ -3,6 +3,7 @@ import GoverCore
 
 struct Use: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "use",
         abstract: "Switch the active Go version (the store's `current` symlink).",
         discussion: """
         The selector is resolved against installed versions: `1.21` means the highest \

@@ -3,6 +3,7 @@ import GoverCore
 
 struct Which: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "which",
         abstract: "Print the absolute path of the go (or gofmt) this shell runs.",
         discussion: "A session version (`gover shell`) or a directory pin (`gover init --auto`) in this shell comes before `current`; `gover current --verbose` says which chose it."
     )

@@ -22,6 +22,13 @@ func readCallback(_ archive: OpaquePointer?, _ context: UnsafeMutableRawPointer?
                           _ output: UnsafeMutablePointer<UnsafeRawPointer?>?) -> la_ssize_t {
     let input = Unmanaged<ReadContext>.fromOpaque(context!).takeUnretainedValue()
     do {
+        // From a pipe, libarchive reads the pipe's own storage: no copy of the stream (the
+        // bytes stay lent until this callback runs again, as libarchive requires).
+        if let pipe = input.source as? StreamBuffer {
+            let bytes = try pipe.borrow(maximum: input.buffer.count)
+            output?.pointee = bytes.baseAddress
+            return la_ssize_t(bytes.count)
+        }
         let count = try input.source.read(into: input.buffer)
         output?.pointee = UnsafeRawPointer(input.buffer.baseAddress)
         return la_ssize_t(count)

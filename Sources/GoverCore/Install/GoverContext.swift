@@ -10,10 +10,12 @@ public struct GoverContext: Sendable {
     public var reporter: Reporter
     public var http: HTTPClient
     public var retryPolicy: RetryPolicy
+    /// `GOVER_INFLATE`: the inflater an install must use; nil, the fastest available.
+    public var inflater: Inflater?
 
     public init(store: Store, sources: MirrorSources, platform: Platform, offline: Bool,
                 indexTimeToLive: Double, reporter: Reporter, http: HTTPClient,
-                retryPolicy: RetryPolicy = RetryPolicy()) {
+                retryPolicy: RetryPolicy = RetryPolicy(), inflater: Inflater? = nil) {
         self.store = store
         self.sources = sources
         self.platform = platform
@@ -22,6 +24,7 @@ public struct GoverContext: Sendable {
         self.reporter = reporter
         self.http = http
         self.retryPolicy = retryPolicy
+        self.inflater = inflater
     }
 
     /// The store root: `GOVER_ROOT`, else `~/.local/goversions`.
@@ -39,8 +42,9 @@ public struct GoverContext: Sendable {
     /// Reads `GOVER_ROOT`, `GOVER_MIRROR`, `GOVER_INDEX_URL`, `GOVER_OFFLINE`,
     /// `GOVER_INDEX_TTL`, `GOVER_RETRIES`, `GOVER_RETRY_DELAY`, `GOVER_CONNECT_TIMEOUT`,
     /// `GOVER_LOW_SPEED_LIMIT`/`_TIME`, `GOVER_INDEX_TIMEOUT`, `GOVER_DOWNLOAD_TIMEOUT`,
-    /// `GOVER_CA_BUNDLE`/`SSL_CERT_FILE`; flags given explicitly win. A numeric variable
-    /// outside its range throws `GoverError.invalidEnvironment` (see `EnvironmentNumber`).
+    /// `GOVER_CA_BUNDLE`/`SSL_CERT_FILE`, `GOVER_INFLATE`; flags given explicitly win. A numeric
+    /// variable outside its range, or an unknown inflater, throws `GoverError.invalidEnvironment`
+    /// (see `EnvironmentNumber`).
     public static func fromEnvironment(
         _ environment: [String: String],
         root: String? = nil,
@@ -62,7 +66,8 @@ public struct GoverContext: Sendable {
             indexTimeToLive: Double(try EnvironmentNumber.indexTimeToLive.integer(in: environment)),
             reporter: Reporter.automatic(quiet: quiet, environment: environment),
             http: HTTPClient(settings: try HTTPClient.Settings(environment: environment)),
-            retryPolicy: try RetryPolicy(environment: environment)
+            retryPolicy: try RetryPolicy(environment: environment),
+            inflater: try Inflater.preference(in: environment)
         )
     }
 

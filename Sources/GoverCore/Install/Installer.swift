@@ -195,6 +195,10 @@ public struct Installer {
         let policy = ExtractionPolicy.forArchive(ofSize: expectedSize ?? 256 << 20)
         let archiveCopy = keepArchive ? try ArchiveCopy(directory: store.cacheDirectory + "/archives", filename: plan.filename) : nil
         let reporter = self.reporter
+        let (inflater, isalUnavailable) = Inflater.resolve(context.inflater)
+        if let isalUnavailable {
+            reporter.warning("GOVER_INFLATE=isal: cannot load ISA-L (\(terminalSafe(isalUnavailable))); inflating with zlib")
+        }
         reporter.info("Downloading \(plan.version.name) (\(plan.size.map(formatBytes) ?? "size unknown")) from \(terminalSafe(plan.url))")
         reporter.beginProgress("  \(plan.filename)")
 
@@ -226,7 +230,8 @@ public struct Installer {
         let decoder = DetachedThread {
             do {
                 // Headers and padding add a little to what the entries declare.
-                try GzipDecoder.decode(from: pipe, into: tar, limit: policy.maxExpandedBytes + (64 << 20))
+                try GzipDecoder.decode(from: pipe, into: tar, limit: policy.maxExpandedBytes + (64 << 20),
+                                        using: inflater)
                 tar.finish()
             } catch {
                 tar.finish(error: error)

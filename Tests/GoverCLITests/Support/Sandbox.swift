@@ -94,6 +94,8 @@ final class Sandbox {
             // Retries stay on (they are under test) but wait milliseconds, not seconds.
             "GOVER_RETRY_DELAY": "0.05",
         ]
+        // `GOVER_INFLATE=zlib|isal swift test ...` runs every install through that inflater.
+        if let inflater = ProcessInfo.processInfo.environment["GOVER_INFLATE"] { env["GOVER_INFLATE"] = inflater }
         env.merge(extra) { $1 }
         return env
     }
