@@ -48,7 +48,7 @@ struct Gover: ParsableCommand {
         """,
         version: goverVersionLine,
         subcommands: [Install.self, Use.self, List.self, Uninstall.self, Current.self, Which.self,
-                      Env.self, Init.self, DoctorCommand.self, Exec.self, ShellCommand.self, HookCommand.self, Upgrade.self, Prune.self, Cache.self]
+                      Env.self, Init.self, DoctorCommand.self, Exec.self, ShellCommand.self, HookCommand.self, Upgrade.self, Prune.self, Mirror.self, Cache.self]
     )
 
     static var exitStatusTable: String {

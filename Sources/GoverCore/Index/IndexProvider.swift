@@ -99,7 +99,29 @@ public struct IndexProvider {
     /// stale cache, with a warning, when none answers.
     private func fetch(cached: IndexCacheFile?) throws -> ReleaseIndex {
         var firstError: TransferError?
-        for url in sources.indexURLs {
+        for queryURL in sources.indexURLs {
+            // A static mirror: its query URL answers with a page or a 404; the index is a file.
+            let candidates = [queryURL] + (sources.staticIndexURL(for: queryURL).map { [$0] } ?? [])
+            if let index = try fetchFirstIndex(candidates, cached: cached, firstError: &firstError) { return index }
+        }
+        if let interruption = InterruptMonitor.shared.interruption { throw interruption }
+        // The first index is the one the user chose; its failure is the one to explain.
+        let error = firstError?.goverError ?? GoverError.offlineWithoutCache(indexURL: sources.indexURL)
+        guard let cached else { throw error }
+        // The cache's time is checked when read (`IndexCacheFile`), so this stays small.
+        let minutes = Int(max(0, min(wallClockSeconds() - cached.fetchedAt, 1e9)) / 60)
+        reporter.warning("\(error.message); using the cached index from \(minutes) min ago")
+        origin.url = cached.url
+        origin.fromCache = true
+        return cached.index
+    }
+
+    /// The index from the first of `urls` that answers with one; nil when none does (the
+    /// first transfer error is kept for the message). A body that is not a release list is
+    /// an error only at the last candidate: before it, it is a static server's page.
+    private func fetchFirstIndex(_ urls: [String], cached: IndexCacheFile?, firstError: inout TransferError?) throws -> ReleaseIndex? {
+        for (position, url) in urls.enumerated() {
+            let isLast = position == urls.count - 1
             var headers: [String] = []
             if let cached, cached.url == url {
                 if let etag = cached.etag { headers.append("If-None-Match: \(etag)") }
@@ -117,28 +139,26 @@ public struct IndexProvider {
                 if firstError == nil { firstError = error }
                 continue
             }
-            origin.url = url
-            origin.fromCache = false
             if head.status == 304, var refreshed = cached {
+                origin.url = url
+                origin.fromCache = false
                 refreshed.fetchedAt = wallClockSeconds()
                 writeCache(refreshed)
                 return refreshed.index
             }
-            let index = try decode(body, source: url)
+            let index: ReleaseIndex
+            do {
+                index = try decode(body, source: url)
+            } catch GoverError.indexUnreadable where !isLast {
+                continue
+            }
+            origin.url = url
+            origin.fromCache = false
             writeCache(IndexCacheFile(url: url, etag: head.etag, lastModified: head.lastModified,
                                       fetchedAt: wallClockSeconds(), index: index))
             return index
         }
-        if let interruption = InterruptMonitor.shared.interruption { throw interruption }
-        // The first index is the one the user chose; its failure is the one to explain.
-        let error = firstError?.goverError ?? GoverError.offlineWithoutCache(indexURL: sources.indexURL)
-        guard let cached else { throw error }
-        // The cache's time is checked when read (`IndexCacheFile`), so this stays small.
-        let minutes = Int(max(0, min(wallClockSeconds() - cached.fetchedAt, 1e9)) / 60)
-        reporter.warning("\(error.message); using the cached index from \(minutes) min ago")
-        origin.url = cached.url
-        origin.fromCache = true
-        return cached.index
+        return nil
     }
 
     private func decode(_ bytes: [UInt8], source: String) throws -> ReleaseIndex {
@@ -153,7 +173,7 @@ public struct IndexProvider {
     /// (switching mirrors must not reuse another mirror's index).
     private func readCache() -> IndexCacheFile? {
         guard let bytes = FileSystem.readFile(cachePath), let cached = IndexCacheFile(bytes: bytes),
-              sources.indexURLs.contains(cached.url) else { return nil }
+              sources.acceptedIndexURLs.contains(cached.url) else { return nil }
         return cached
     }
 

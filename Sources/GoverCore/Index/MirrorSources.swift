@@ -5,7 +5,8 @@
 /// `china`), tried in order for each file. Digests always come from an index: the one
 /// `GOVER_INDEX_URL` names, else each mirror's own (`<base>?mode=json&include=all`) in
 /// order, else go.dev's — a mirror that serves only files works as long as some index is
-/// reachable. `file://` mirrors keep their index as `<base>index.json`.
+/// reachable. `file://` mirrors keep their index as `<base>index.json`, and so do static
+/// HTTP mirrors whose query URL does not answer with an index.
 public struct MirrorSources: Sendable, Equatable {
     public static let officialIndex = "https://go.dev/dl/?mode=json&include=all"
     public static let officialFiles = "https://dl.google.com/go/"
@@ -43,6 +44,18 @@ public struct MirrorSources: Sendable, Equatable {
         var seen = Set<String>()
         self.init(indexURLs: indexes.filter { seen.insert($0).inserted }, fileBaseURLs: files)
     }
+
+    /// A static server (nginx, S3, a synced directory) answers `<base>?mode=json&include=all`
+    /// with its directory page or a 404: its index is then `<base>index.json`, the file
+    /// `gover mirror sync` writes. Nil for URLs that are not a mirror's query index.
+    public func staticIndexURL(for url: String) -> String? {
+        let query = "?mode=json&include=all"
+        guard url != Self.officialIndex, url.hasSuffix(query) else { return nil }
+        return String(url.dropLast(query.count)) + "index.json"
+    }
+
+    /// Every URL an index may have come from (the cache is only used for these).
+    public var acceptedIndexURLs: [String] { indexURLs + indexURLs.compactMap(staticIndexURL(for:)) }
 
     /// The primary index URL (what the cache is keyed on and messages name).
     public var indexURL: String { indexURLs[0] }
