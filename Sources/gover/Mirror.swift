@@ -62,7 +62,8 @@ struct Mirror: ParsableCommand {
         }
 
         func run() throws {
-            let context = options.context()
+            // The index is cached in the store: it must pass the same checks as for install.
+            let context = try options.checkedContext()
             let native = Platform.current
             let systems = os.map { $0.split(separator: ",").map(String.init) } ?? [native.os]
             let architectures = arch.map { $0.split(separator: ",").map(String.init) } ?? [native.arch]

@@ -160,4 +160,42 @@ struct MirrorSyncTests {
         let index = try String(contentsOfFile: mirror + "/index.json", encoding: .utf8)
         #expect(!index.contains("go1.21.13") && index.contains("go1.22.5"))
     }
+
+    @Test("on a terminal, one live progress line for the whole sync; without one, a line per file and a summary",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
+    func progress() throws {
+        let sandbox = try Sandbox()
+        for version in ["go1.21.13", "go1.22.5"] {
+            try sandbox.publish(version, entries: Sandbox.toolchainEntries(version, filler: 1_000_000))
+        }
+        let mirror = sandbox.directory + "/srv-go"
+        let slow = ["GOVER_MIRROR": sandbox.mirrorURL + "_f/rate=2000000/", "TERM": "xterm"]
+        let command = "\(goverBinary) mirror sync \(mirror) 1.21 1.22"
+        let live = try runProgram("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"],
+                                  environment: sandbox.environment(slow), directory: sandbox.directory)
+        #expect(live.status == 0, "\(live)")
+        #expect(live.stdout.contains("\r\u{1B}[K  2 archives"), "no live line: \(live.stdout)")
+        #expect(live.stdout.contains("Synced \(mirror): 2 archives, 2 downloaded"), "\(live.stdout)")
+        let plain = try sandbox.gover("mirror", "sync", mirror, "1.21", "1.22")
+        #expect(!plain.stderr.contains("\u{1B}"), "\(plain)")
+        #expect(plain.stderr.contains("go1.21.13.linux-amd64.tar.gz: present, verified\n"), "\(plain)")
+        #expect(plain.stderr.contains("go1.22.5.linux-amd64.tar.gz: present, verified\n"), "\(plain)")
+    }
+
+    @Test("upgrade: a failure part-way (one line's archive is corrupt) leaves every version working and current on its old patch")
+    func upgradeFailurePartWay() throws {
+        let sandbox = try Sandbox()
+        for version in ["go1.21.12", "go1.22.4"] { try sandbox.publish(version) }
+        #expect(try sandbox.gover("install", "1.21.12", "1.22.4").status == 0)
+        #expect(try sandbox.gover("use", "1.22.4").status == 0)
+        try sandbox.publish("go1.21.13")
+        try sandbox.publish("go1.22.5", indexSHA256: String(repeating: "0", count: 64))
+        let upgrade = try sandbox.gover("upgrade", "--prune", env: ["GOVER_INDEX_TTL": "0"])
+        #expect(upgrade.status == 5, "\(upgrade)")
+        #expect(upgrade.stderr.contains("SHA256 mismatch for go1.22.5"), "\(upgrade)")
+        let list = try sandbox.gover("list").stdout
+        #expect(list.contains("go1.21.13") && list.contains("go1.21.12") && list.contains("* go1.22.4"), "\(list)")
+        #expect(sandbox.currentGoVersion() == "go version go1.22.4 linux/amd64")
+        #expect(sandbox.stagingEntries().isEmpty)
+    }
 }

@@ -83,11 +83,23 @@ public struct MirrorSync {
             var summary = Summary()
             summary.files = files.count
             let queue = Locked(files)
+            // One progress line for the whole sync (on a terminal): bytes verified or
+            // downloaded so far, of all the archives selected.
+            let done = Locked<Int64>(0)
+            let total = files.reduce(Int64(0)) { $0 + $1.size }
+            context.reporter.beginProgress("  \(files.count) archive\(files.count == 1 ? "" : "s")")
+            let advance: (Int64) -> Void = { bytes in
+                let now = done.withLock { value -> Int64 in
+                    value += bytes
+                    return value
+                }
+                context.reporter.progress(received: now, total: total)
+            }
             let results = Locked<[Result<FileOutcome, Error>]>([])
             let workers = (0..<max(1, min(jobs, files.count))).map { _ in
                 DetachedThread {
                     while let file = queue.withLock({ $0.popLast() }) {
-                        let outcome = Result { try syncFile(file) }
+                        let outcome = Result { try syncFile(file, advance: advance) }
                         results.withLock { $0.append(outcome) }
                         if case .failure = outcome { queue.withLock { $0.removeAll() } }
                     }
@@ -97,6 +109,7 @@ public struct MirrorSync {
                 workers.forEach { $0.start() }
                 workers.forEach { $0.join() }
             }
+            context.reporter.clearProgressLine()
             if let interruption = InterruptMonitor.shared.interruption { throw interruption }
             for result in results.current {
                 let outcome = try result.get()
@@ -119,12 +132,13 @@ public struct MirrorSync {
 
     /// One archive: verified in place when present, else downloaded into `.partial/`
     /// (resumed from what a killed run left), verified, and renamed into place.
-    private func syncFile(_ file: ReleaseFile) throws -> FileOutcome {
+    private func syncFile(_ file: ReleaseFile, advance: (Int64) -> Void) throws -> FileOutcome {
         let final = directory + "/" + file.filename
         var outcome = FileOutcome()
         if FileSystem.kind(final) != nil {
             if (try? Self.digest(of: final, expectedSize: file.size)) == file.sha256.lowercased() {
                 try writeDigestFile(file)
+                advance(file.size)
                 context.reporter.info("\(file.filename): present, verified")
                 return outcome
             }
@@ -143,6 +157,7 @@ public struct MirrorSync {
         let progress = ArchiveDownload.Progress()
         progress.delivered = existing
         if existing > 0 { context.reporter.info("\(file.filename): resuming at byte \(existing)") }
+        advance(existing)
         let download = ArchiveDownload(urls: context.sources.urls(of: file.filename), http: context.http,
                                        policy: context.retryPolicy, reporter: context.reporter,
                                        timeoutSeconds: context.http.settings.downloadTimeout(forSize: file.size),
@@ -155,6 +170,7 @@ public struct MirrorSync {
                     if progress.delivered > file.size { return false }
                     guard writeAll(chunk, to: fd) else { writeError = errno; return false }
                     hasher.update(bufferPointer: chunk)
+                    advance(Int64(chunk.count))
                     return true
                 }, onProgress: { _, _ in InterruptMonitor.shared.interruption == nil })
                 break
