@@ -1,0 +1,38 @@
+import GoverCore
+
+/// The commands shell prompts and scripts run most — `gover current` and `gover which
+/// [go|gofmt]`, without options — done without argument-parser: building its command tree
+/// (every subcommand's options, by reflection) costs more than the commands themselves.
+/// They do exactly what `Current.run` and `Which.run` do with default options, so output,
+/// errors and exit statuses are the same; anything else (options, `--help`, other words)
+/// takes the full parser. Returns only when it did not handle the command line.
+enum FastPath {
+    static func run(_ arguments: ArraySlice<String>) {
+        let tool: String?
+        switch arguments.count {
+        case 1 where arguments.first == "current": tool = nil
+        case 1 where arguments.first == "which": tool = "go"
+        case 2 where arguments.first == "which" && (arguments.last == "go" || arguments.last == "gofmt"):
+            tool = arguments.last
+        default: return
+        }
+        do {
+            var context = try GoverContext.fromEnvironment(currentEnvironment(), mirror: nil, offline: false,
+                                                           quiet: false, os: nil, arch: nil)
+            context.store.platform = context.platform
+            try context.store.checkSafe()
+            let version = try activeInThisShell(context.store).version
+            if let tool {
+                writeAll(context.store.goBinary(of: version, tool: tool) + "\n", to: 1)
+            } else {
+                writeAll(version.name + "\n", to: 1)
+            }
+            exit(0)
+        } catch let error as GoverError {
+            Entry.fail(error)
+        } catch {
+            // Nothing was written: let the full path run and report it its own way.
+            return
+        }
+    }
+}
