@@ -1,13 +1,14 @@
 import GoverCore
 
-/// The commands shell prompts and scripts run most — `gover current` and `gover which
-/// [go|gofmt]`, without options — done without argument-parser: building its command tree
+/// The commands shell prompts and scripts run most — `gover current`, `gover which
+/// [go|gofmt]` and `gover env`, without options — done without argument-parser: building its command tree
 /// (every subcommand's options, by reflection) costs more than the commands themselves.
-/// They do exactly what `Current.run` and `Which.run` do with default options, so output,
+/// They do exactly what `Current.run`, `Which.run` and `Env.run` do with default options, so output,
 /// errors and exit statuses are the same; anything else (options, `--help`, other words)
 /// takes the full parser. Returns only when it did not handle the command line.
 enum FastPath {
     static func run(_ arguments: ArraySlice<String>) {
+        if arguments.count == 1, arguments.first == "env" { env() }
         let tool: String?
         switch arguments.count {
         case 1 where arguments.first == "current": tool = nil
@@ -32,6 +33,23 @@ enum FastPath {
             Entry.fail(error)
         } catch {
             // Nothing was written: let the full path run and report it its own way.
+            return
+        }
+    }
+
+    /// `Env.run` without options: the shell first, then the context, as there.
+    private static func env() {
+        do {
+            let environment = currentEnvironment()
+            let shell = try Shell.detect(environment: environment)
+            let context = try GoverContext.fromEnvironment(currentEnvironment(), mirror: nil, offline: false,
+                                                           quiet: false, os: nil, arch: nil)
+            let script = EnvScript(storeRoot: context.store.root, environment: environment)
+            writeAll(script.render(for: shell), to: 1)
+            exit(0)
+        } catch let error as GoverError {
+            Entry.fail(error)
+        } catch {
             return
         }
     }
