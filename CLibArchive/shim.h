@@ -81,6 +81,12 @@ GOVER_ARCHIVE_FUNCTION(la_int64_t, archive_entry_size, (struct archive_entry *e)
 GOVER_ARCHIVE_FUNCTION(__LA_MODE_T, archive_entry_filetype, (struct archive_entry *e), (e))
 GOVER_ARCHIVE_FUNCTION(__LA_MODE_T, archive_entry_perm, (struct archive_entry *e), (e))
 GOVER_ARCHIVE_FUNCTION(void, archive_entry_set_perm, (struct archive_entry *e, __LA_MODE_T mode), (e, mode))
+GOVER_ARCHIVE_FUNCTION(time_t, archive_entry_mtime, (struct archive_entry *e), (e))
+GOVER_ARCHIVE_FUNCTION(long, archive_entry_mtime_nsec, (struct archive_entry *e), (e))
+GOVER_ARCHIVE_FUNCTION(int, archive_entry_mtime_is_set, (struct archive_entry *e), (e))
+GOVER_ARCHIVE_FUNCTION(time_t, archive_entry_atime, (struct archive_entry *e), (e))
+GOVER_ARCHIVE_FUNCTION(long, archive_entry_atime_nsec, (struct archive_entry *e), (e))
+GOVER_ARCHIVE_FUNCTION(int, archive_entry_atime_is_set, (struct archive_entry *e), (e))
 
 // Intel ISA-L's igzip inflates gzip about 2.2x faster than zlib here (DECISIONS.md,
 // 2026-11-30). It is optional at run time: `libisal.so.2` is opened on first use and, when it

@@ -12,6 +12,7 @@ enum Entry {
             writeAll("error: cannot read the command line (is /proc mounted?)\n", to: 2)
             exit(GoverError.ExitStatus.usage.rawValue)
         }
+        FastPath.run(CommandLine.arguments.dropFirst())
         do {
             var command = try Gover.parseAsRoot()
             try command.run()

@@ -4,6 +4,12 @@
 @_exported import Darwin
 #endif
 
+/// `close(2)`, callable where a type has a `close()` of its own (Glibc or Darwin alike).
+@discardableResult
+func closeDescriptor(_ fd: Int32) -> Int32 {
+    close(fd)
+}
+
 /// `strerror` as a Swift string.
 func errorString(_ code: Int32) -> String {
     String(cString: strerror(code))
