@@ -198,4 +198,19 @@ struct MirrorSyncTests {
         #expect(sandbox.currentGoVersion() == "go version go1.22.4 linux/amd64")
         #expect(sandbox.stagingEntries().isEmpty)
     }
+
+    @Test("a mirror's query answering a release list with a hostile entry is refused, not routed around to its index.json")
+    func noFallbackAroundARefusal() throws {
+        let (sandbox, before) = try FailureTests.withActiveVersion()
+        let published = try sandbox.publish("go1.22.5")
+        let hostile = [["version": "go1.22.5", "stable": true, "files": [[
+            "filename": "../../escape.tar.gz", "os": "linux", "arch": "amd64", "version": "go1.22.5",
+            "sha256": published.sha256, "size": published.size, "kind": "archive"]]]] as [[String: Any]]
+        try JSONSerialization.data(withJSONObject: hostile).write(to: URL(fileURLWithPath: sandbox.mirrorDirectory + "/hostile.json"))
+        let result = try sandbox.gover("install", "1.22.5", env: ["GOVER_MIRROR": sandbox.mirrorURL + "_f/index=hostile.json/"])
+        #expect(result.status == 4, "\(result)")
+        #expect(result.stderr.contains("contains a path separator"), "\(result)")
+        #expect(sandbox.server.requests().allSatisfy { !$0.path.hasSuffix("/index.json") }, "fell back to index.json")
+        FailureTests.expectUnchanged(sandbox, before)
+    }
 }

@@ -117,8 +117,8 @@ public struct IndexProvider {
     }
 
     /// The index from the first of `urls` that answers with one; nil when none does (the
-    /// first transfer error is kept for the message). A body that is not a release list is
-    /// an error only at the last candidate: before it, it is a static server's page.
+    /// first transfer error is kept for the message). A body that is not a JSON list is an
+    /// error only at the last candidate: before it, it is a static server's page.
     private func fetchFirstIndex(_ urls: [String], cached: IndexCacheFile?, firstError: inout TransferError?) throws -> ReleaseIndex? {
         for (position, url) in urls.enumerated() {
             let isLast = position == urls.count - 1
@@ -137,7 +137,10 @@ public struct IndexProvider {
             } catch let error as TransferError {
                 if error.kind == .aborted { throw InterruptMonitor.shared.interruption ?? error.goverError }
                 if firstError == nil { firstError = error }
-                continue
+                // A status (404, 403) is how a static server answers the query: try its
+                // index.json. A network failure or an oversized body ends this mirror.
+                if case .status = error.kind { continue }
+                return nil
             }
             if head.status == 304, var refreshed = cached {
                 origin.url = url
@@ -146,12 +149,12 @@ public struct IndexProvider {
                 writeCache(refreshed)
                 return refreshed.index
             }
-            let index: ReleaseIndex
-            do {
-                index = try decode(body, source: url)
-            } catch GoverError.indexUnreadable where !isLast {
+            // Only a body that is no JSON list at all (a directory page) sends gover on to
+            // `index.json`; a release list with a bad entry is refused, never routed around.
+            if !isLast, body.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) != UInt8(ascii: "[") {
                 continue
             }
+            let index = try decode(body, source: url)
             origin.url = url
             origin.fromCache = false
             writeCache(IndexCacheFile(url: url, etag: head.etag, lastModified: head.lastModified,

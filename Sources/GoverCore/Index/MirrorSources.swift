@@ -16,16 +16,22 @@ public struct MirrorSources: Sendable, Equatable {
     public var indexURLs: [String]
     /// File base URLs (ending in `/`) in the order they are tried.
     public var fileBaseURLs: [String]
+    /// For each HTTP(S) mirror's query index: its static `<base>index.json`. Never for an
+    /// index the user named (`GOVER_INDEX_URL`) or go.dev's.
+    public var staticIndexFallbacks: [String: String]
 
-    public init(indexURLs: [String] = [officialIndex], fileBaseURLs: [String] = [officialFiles]) {
+    public init(indexURLs: [String] = [officialIndex], fileBaseURLs: [String] = [officialFiles],
+                staticIndexFallbacks: [String: String] = [:]) {
         self.indexURLs = indexURLs
         self.fileBaseURLs = fileBaseURLs
+        self.staticIndexFallbacks = staticIndexFallbacks
     }
 
     /// Builds the sources from `--mirror`/`GOVER_MIRROR` and `GOVER_INDEX_URL`.
     public init(mirror: String?, indexOverride: String?) {
         var files: [String] = []
         var indexes: [String] = []
+        var fallbacks: [String: String] = [:]
         let entries = (mirror ?? "").split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         for entry in entries {
             if entry == "official" {
@@ -36,22 +42,28 @@ public struct MirrorSources: Sendable, Equatable {
             var base = Self.aliases[entry] ?? entry
             if !base.hasSuffix("/") { base += "/" }
             files.append(base)
-            indexes.append(base.hasPrefix("file://") ? base + "index.json" : base + "?mode=json&include=all")
+            if base.hasPrefix("file://") {
+                indexes.append(base + "index.json")
+            } else {
+                indexes.append(base + "?mode=json&include=all")
+                fallbacks[base + "?mode=json&include=all"] = base + "index.json"
+            }
         }
         if files.isEmpty { files = [Self.officialFiles] }
         if !indexes.contains(Self.officialIndex) { indexes.append(Self.officialIndex) }
-        if let indexOverride, !indexOverride.isEmpty { indexes = [indexOverride] }
+        if let indexOverride, !indexOverride.isEmpty {
+            indexes = [indexOverride]
+            fallbacks = [:]
+        }
         var seen = Set<String>()
-        self.init(indexURLs: indexes.filter { seen.insert($0).inserted }, fileBaseURLs: files)
+        self.init(indexURLs: indexes.filter { seen.insert($0).inserted }, fileBaseURLs: files, staticIndexFallbacks: fallbacks)
     }
 
     /// A static server (nginx, S3, a synced directory) answers `<base>?mode=json&include=all`
     /// with its directory page or a 404: its index is then `<base>index.json`, the file
     /// `gover mirror sync` writes. Nil for URLs that are not a mirror's query index.
     public func staticIndexURL(for url: String) -> String? {
-        let query = "?mode=json&include=all"
-        guard url != Self.officialIndex, url.hasSuffix(query) else { return nil }
-        return String(url.dropLast(query.count)) + "index.json"
+        staticIndexFallbacks[url]
     }
 
     /// Every URL an index may have come from (the cache is only used for these).
