@@ -26,10 +26,8 @@ enum FastPath {
         default: return
         }
         do {
-            var context = try GoverContext.fromEnvironment(currentEnvironment(), mirror: nil, offline: false,
-                                                           quiet: false, os: nil, arch: nil)
-            context.store.platform = context.platform
-            try context.store.checkSafe()
+            let context = try checked(GoverContext.fromEnvironment(currentEnvironment(), mirror: nil, offline: false,
+                                                                   quiet: false, os: nil, arch: nil))
             let version = try activeInThisShell(context.store).version
             if let tool {
                 writeAll(context.store.goBinary(of: version, tool: tool) + "\n", to: 1)

@@ -5,12 +5,17 @@ extension GlobalOptions {
     /// `Store.checkSafe` (owners, modes, no symlinked internals, a sane `current`): a hostile
     /// store is refused before anything is read from it or written into it.
     func checkedContext(os: String? = nil, arch: String? = nil) throws -> GoverContext {
-        var context = self.context(os: os, arch: arch)
-        // Trees for another platform live under their own names (go1.22.5.darwin-arm64).
-        context.store.platform = context.platform
-        try context.store.checkSafe()
-        return context
+        try checked(self.context(os: os, arch: arch))
     }
+}
+
+/// `context` once its store passed `Store.checkSafe`, for the parsed commands and the fast path.
+func checked(_ context: GoverContext) throws -> GoverContext {
+    var context = context
+    // Trees for another platform live under their own names (go1.22.5.darwin-arm64).
+    context.store.platform = context.platform
+    try context.store.checkSafe()
+    return context
 }
 
 /// `--os`/`--arch` must be plain Go names (lowercase letters and digits): they become part

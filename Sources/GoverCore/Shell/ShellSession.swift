@@ -59,7 +59,7 @@ public struct ShellSession: Sendable {
             if entry == currentBin { break }
             guard isVersionBin(entry) else { continue }
             let name = String(entry.dropFirst(store.root.count + 1).dropLast(4))
-            guard let version = GoVersion(name), store.installedVersions().contains(version) else { continue }
+            guard let version = GoVersion(name), store.isInstalled(version) else { continue }
             if environment[Self.sessionVariable] == version.name { return (version, .session) }
             if environment[Self.autoVariable] == version.name {
                 return (version, .directoryPin(environment[Self.autoPinVariable] ?? "a pin file"))
