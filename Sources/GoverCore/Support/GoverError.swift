@@ -45,6 +45,20 @@ public enum GoverError: Error, Equatable, Sendable {
     case notRegularFile(path: String, kind: String)
     case fileTooLarge(path: String, size: Int64, limit: Int64)
     case invalidPlatform(option: String, value: String)
+    // Toolchains from a module proxy, verified by the Go checksum database (issue 12):
+    /// GOPROXY or GOSUMDB cannot be parsed, or names something gover cannot use.
+    case invalidModuleSetting(name: String, value: String, reason: String)
+    /// GOSUMDB=off (or GOPROXY=off) where a toolchain module needs it.
+    case moduleSourceDisabled(setting: String, reason: String)
+    /// The checksum database could not be reached or answered with an error status.
+    case checksumDatabaseUnavailable(name: String, reason: String)
+    /// The checksum database answered, and its answer does not prove what it must: a bad
+    /// signature, a record not in the signed tree, a tree that forks from the cached one.
+    case checksumDatabaseRejected(name: String, reason: String)
+    /// The database's signed log has no line for exactly this module version.
+    case noChecksumRecord(database: String, module: String)
+    /// What was extracted does not hash to the database's `h1:` line.
+    case moduleHashMismatch(module: String, expected: String, actual: String)
 
     /// Exit statuses, documented in the README and in `gover --help`.
     public enum ExitStatus: Int32, CaseIterable, Sendable {
@@ -84,6 +98,9 @@ public enum GoverError: Error, Equatable, Sendable {
         // As shells report them: 127 command not found, 126 found but not runnable.
         case .execFailed(_, let code): return code == ENOENT ? 127 : 126
         case .invalidPlatform: return ExitStatus.usage.rawValue
+        case .invalidModuleSetting, .moduleSourceDisabled: return ExitStatus.usage.rawValue
+        case .checksumDatabaseUnavailable: return ExitStatus.network.rawValue
+        case .checksumDatabaseRejected, .noChecksumRecord, .moduleHashMismatch: return ExitStatus.integrity.rawValue
         // A relative GOVER_ROOT is a setting to fix (usage); a file in its place, the filesystem.
         case .invalidStoreRoot(let path, _): return path.hasPrefix("/") ? ExitStatus.filesystem.rawValue : ExitStatus.usage.rawValue
         case .unsafeStoreEntry, .unsafeStore, .badCurrentLink, .notRegularFile, .fileTooLarge:
@@ -177,6 +194,18 @@ public enum GoverError: Error, Equatable, Sendable {
             return "refusing to read \(path): \(size) bytes is more than the \(limit) bytes such a file may have"
         case .invalidPlatform(let option, let value):
             return "\(option) '\(value)' is not a Go platform name: lowercase letters and digits only, e.g. --os linux, darwin, windows; --arch amd64, arm64, 386, armv6l"
+        case .invalidModuleSetting(let name, let value, let reason):
+            return "\(name)=\(terminalSafe(value)) cannot be used: \(terminalSafe(reason))"
+        case .moduleSourceDisabled(let setting, let reason):
+            return "\(setting): \(reason)"
+        case .checksumDatabaseUnavailable(let name, let reason):
+            return "cannot reach the checksum database \(terminalSafe(name)): \(terminalSafe(reason)); nothing was installed (check GOSUMDB and GOPROXY, or run `gover doctor`)"
+        case .checksumDatabaseRejected(let name, let reason):
+            return "the checksum database \(terminalSafe(name)) gave an answer that does not verify: \(terminalSafe(reason)); nothing was installed"
+        case .noChecksumRecord(let database, let module):
+            return "the checksum database \(terminalSafe(database)) has no record for \(terminalSafe(module)), so it cannot be verified; nothing was installed"
+        case .moduleHashMismatch(let module, let expected, let actual):
+            return "\(terminalSafe(module)) does not match the checksum database: it records \(terminalSafe(expected)), the download hashes to \(terminalSafe(actual)); it is corrupt or was tampered with, nothing was installed"
         }
     }
 }
