@@ -48,6 +48,7 @@ GOVER_ARCHIVE_FUNCTION(struct archive *, archive_read_new, (void), ())
 GOVER_ARCHIVE_FUNCTION(int, archive_read_free, (struct archive *a), (a))
 GOVER_ARCHIVE_FUNCTION(int, archive_read_support_filter_gzip, (struct archive *a), (a))
 GOVER_ARCHIVE_FUNCTION(int, archive_read_support_format_tar, (struct archive *a), (a))
+GOVER_ARCHIVE_FUNCTION(int, archive_read_support_format_zip_streamable, (struct archive *a), (a))
 GOVER_ARCHIVE_FUNCTION(int, archive_read_support_format_raw, (struct archive *a), (a))
 GOVER_ARCHIVE_FUNCTION(int, archive_read_open,
                        (struct archive *a, void *context, archive_open_callback *open,

@@ -24,7 +24,15 @@ struct Gover: ParsableCommand {
           GOVER_ROOT        the store (default ~/.local/goversions)
           GOVER_MIRROR      mirrors for index and archives, comma-separated,
                             tried in order: URLs or `china`, `official`
-                            (e.g. https://golang.google.cn/dl/)
+                            (e.g. https://golang.google.cn/dl/); or
+                            `goproxy` (toolchain modules from GOPROXY) or
+                            `goproxy:<url>`, verified by the checksum database
+          GOPROXY, GOSUMDB  as the go command reads them: module proxies
+                            (https://proxy.golang.org,direct) and the
+                            checksum database (sum.golang.org); never off
+                            for a toolchain from a proxy
+          GOVER_VERIFY_SUMDB=1  also check go.dev archives (go1.21.0 on)
+                            against the checksum database (--verify-sumdb)
           GOVER_INDEX_URL   the release index, source of all digests
           GOVER_OFFLINE=1   use only the cached index
           GOVER_INDEX_TTL   seconds the cached index is trusted (3600)
@@ -60,7 +68,7 @@ struct Gover: ParsableCommand {
 
 /// Options every command understands.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Mirror base URL for the index and archives, or `china`/`official` (overrides GOVER_MIRROR).", valueName: "url"))
+    @Option(help: ArgumentHelp("Mirror base URL for the index and archives, `china`/`official`, or `goproxy`/`goproxy:<url>` for toolchain modules (overrides GOVER_MIRROR).", valueName: "url"))
     var mirror: String?
 
     @Flag(help: "Use only the cached release index; never touch the network for it.")
@@ -69,12 +77,17 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only errors and warnings.")
     var quiet = false
 
+    @Flag(help: "Also verify go.dev archives against the Go checksum database (go1.21.0 and newer; GOVER_VERIFY_SUMDB=1).")
+    var verifySumdb = false
+
     /// The context of this run. A numeric GOVER_ variable out of its range ends the run
     /// here with exit 2 and a message naming it, whichever command reads it.
     func context(os: String? = nil, arch: String? = nil) -> GoverContext {
         do {
-            return try GoverContext.fromEnvironment(currentEnvironment(), mirror: mirror, offline: offline, quiet: quiet,
-                                                    os: os, arch: arch)
+            var context = try GoverContext.fromEnvironment(currentEnvironment(), mirror: mirror, offline: offline, quiet: quiet,
+                                                           os: os, arch: arch)
+            if verifySumdb { context.verifyWithChecksumDatabase = true }
+            return context
         } catch {
             Entry.fail(error)
         }

@@ -9,12 +9,18 @@ struct Install: ParsableCommand {
         The archive is streamed once: hashed with SHA256 and unpacked into a private staging \
         directory while it downloads. It becomes visible in the store only after its size and \
         SHA256 match the release index. Installing an installed version does nothing (exit 0).
+        With GOVER_MIRROR=goproxy the toolchain comes from GOPROXY as the module \
+        golang.org/toolchain and is installed only when the h1: hash of what was unpacked \
+        equals the Go checksum database's (GOSUMDB); --verify-sumdb checks go.dev archives \
+        against that database too.
         The first version installed into an empty store becomes the active one.
 
         Examples:
           $ gover install 1.22.5
           $ gover install 1.21 1.22 --use
           $ gover install --dry-run latest
+          $ gover install 1.22 --verify-sumdb
+          $ GOVER_MIRROR=goproxy GOPROXY=https://goproxy.cn gover install 1.22
           $ gover install --file go1.22.5.linux-amd64.tar.gz
           $ gover install 1.22.5 --file ./go.tgz --sha256 <64 hex digits>
           $ gover install               # the version .go-version/go.mod/... asks for
@@ -76,7 +82,12 @@ struct Install: ParsableCommand {
                 }
                 var lines = ["\(plan.version.name)", "  url:    \(terminalSafe(plan.url))"]
                 lines += plan.urls.dropFirst().map { "  then:   \(terminalSafe($0))" }
-                lines += ["  size:   \(plan.size.map { "\($0) bytes" } ?? "unknown")", "  sha256: \(plan.sha256)"]
+                lines += ["  size:   \(plan.size.map { "\($0) bytes" } ?? "unknown")"]
+                switch plan.artifact {
+                case .releaseArchive(let sha256): lines.append("  sha256: \(sha256)")
+                case .toolchainModule(let version):
+                    lines.append("  module: \(ToolchainModule.path)@\(version), verified by the checksum database before it is installed")
+                }
                 print(lines.joined(separator: "\n"))
             }
             return

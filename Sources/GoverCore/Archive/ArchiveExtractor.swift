@@ -23,6 +23,26 @@ public struct ExtractionSummary: Sendable {
     /// Bytes the entries declare, and bytes actually written.
     public var bytes: Int64 = 0
     public var written: Int64 = 0
+    /// The toolchain module's `h1:` hash of what was written, when the layout asks for it.
+    public var moduleHash: String?
+}
+
+/// What an archive is, and how its entry names become paths under the destination.
+public enum ArchiveLayout: Sendable, Equatable {
+    /// A go.dev `.tar.gz` (or its inflated tar): entries under `go/`. With a module version,
+    /// also hashes the files the toolchain module of that version holds, as its zip would
+    /// name them (`--verify-sumdb`).
+    case releaseTarball(moduleVersion: String?)
+    /// A `golang.org/toolchain` module zip: regular files under the module's prefix, every
+    /// one hashed under its zip name for the `h1:` check.
+    case toolchainModuleZip(moduleVersion: String)
+
+    var moduleVersion: String? {
+        switch self {
+        case .releaseTarball(let version): return version
+        case .toolchainModuleZip(let version): return version
+        }
+    }
 }
 
 /// Extracts a `.tar.gz` into a directory with libarchive, refusing anything that could
@@ -37,9 +57,10 @@ public struct ExtractionSummary: Sendable {
 /// the absolute-path check is ours.
 public enum ArchiveExtractor {
     /// Extracts a tar stream (`gzipped`: a .tar.gz; otherwise already inflated, e.g. by
-    /// `GzipDecoder` on another thread).
-    public static func extract(from source: ByteSource, gzipped: Bool = true, into destination: String,
-                               policy: ExtractionPolicy) throws -> ExtractionSummary {
+    /// `GzipDecoder` on another thread) or a toolchain module zip (read as a stream: the
+    /// local headers, never the central directory, so what is hashed is what is written).
+    public static func extract(from source: ByteSource, gzipped: Bool = true, layout: ArchiveLayout = .releaseTarball(moduleVersion: nil),
+                               into destination: String, policy: ExtractionPolicy) throws -> ExtractionSummary {
         try ArchiveLibrary.require()
         let root = try FileSystem.realPath(destination)
         guard let reader = gover_archive_read_new() else { throw corrupt("libarchive could not start") }
@@ -47,8 +68,12 @@ public enum ArchiveExtractor {
         guard let writer = gover_archive_write_disk_new() else { throw corrupt("libarchive could not start") }
         defer { gover_archive_write_free(writer) }
 
-        if gzipped { gover_archive_read_support_filter_gzip(reader) }
-        gover_archive_read_support_format_tar(reader)
+        if case .toolchainModuleZip = layout {
+            gover_archive_read_support_format_zip_streamable(reader)
+        } else {
+            if gzipped { gover_archive_read_support_filter_gzip(reader) }
+            gover_archive_read_support_format_tar(reader)
+        }
         let flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM
             | ARCHIVE_EXTRACT_SECURE_NODOTDOT
         gover_archive_write_disk_set_options(writer, flags)
@@ -60,6 +85,7 @@ public enum ArchiveExtractor {
         var rules = EntryRules(policy: policy)
         var files = FileWriter(root: root)
         defer { files.close() }
+        var moduleFiles = layout.moduleVersion.map { _ in ModuleFiles() }
         var entry: OpaquePointer?
         while true {
             let status = gover_archive_read_next_header(reader, &entry)
@@ -67,9 +93,17 @@ public enum ArchiveExtractor {
             if status < ARCHIVE_WARN { throw input.failure ?? corrupt(message(reader)) }
             guard let entry else { throw corrupt("missing entry header") }
 
-            let header = try self.header(of: entry)
+            var header = try self.header(of: entry)
+            let originalName = header.name
+            if case .toolchainModuleZip(let version) = layout {
+                header = try moduleZipHeader(header, moduleVersion: version)
+            }
             let hadSymlinks = rules.hasSymlinks
-            let admitted = try rules.admit(header)
+            var admitted = try rules.admit(header)
+            // The zip's modes are not covered by its hash: the go command's are used instead.
+            if case .toolchainModuleZip = layout, case .file = header.kind {
+                admitted.permissions = ToolchainModule.permissions(ofTreePath: admitted.path)
+            }
             if rules.hasSymlinks && !hadSymlinks {
                 gover_archive_write_disk_set_options(writer, flags | ARCHIVE_EXTRACT_SECURE_SYMLINKS)
             }
@@ -79,18 +113,38 @@ public enum ArchiveExtractor {
             }
             gover_archive_entry_set_perm(entry, mode_t(admitted.permissions))
 
+            // The module's name for this file, when its content is to be hashed.
+            var hashedName: String?
+            if moduleFiles != nil, case .file = header.kind, admitted.hardLinkTarget == nil {
+                switch layout {
+                case .toolchainModuleZip: hashedName = originalName
+                case .releaseTarball(let version?):
+                    hashedName = ToolchainModule.zipEntryName(ofTreePath: admitted.path, moduleVersion: version)
+                case .releaseTarball(nil): break
+                }
+            }
+            var content = hashedName.map { _ in ContentHasher() }
             if case .file = header.kind, admitted.hardLinkTarget == nil, !rules.hasSymlinks,
                try files.write(entry, admitted: admitted, name: header.name, from: reader, input: input,
-                               policy: policy, summary: &summary) {
+                               policy: policy, summary: &summary, hashing: &content) {
                 // Written directly (see FileWriter).
             } else {
                 try copyEntry(entry, name: header.name, from: reader, to: writer, input: input, root: root,
-                              policy: policy, summary: &summary)
+                              policy: policy, summary: &summary, hashing: &content)
+            }
+            if let hashedName, var content {
+                try moduleFiles?.add(name: hashedName, path: admitted.path,
+                                     sha256: content.finalize(declaredSize: gover_archive_entry_size(entry)))
+            } else if let target = admitted.hardLinkTarget, case .releaseTarball(let version?) = layout,
+                      let name = ToolchainModule.zipEntryName(ofTreePath: admitted.path, moduleVersion: version) {
+                // A hard link has its target's content (tar only; zips have no links).
+                try moduleFiles?.addLink(name: name, path: admitted.path, target: target)
             }
             summary.entries += 1
         }
         files.close()
         summary.bytes = rules.declaredBytes
+        summary.moduleHash = try moduleFiles?.hash()
         // Directory times and permissions are applied when the writer closes.
         if gover_archive_write_close(writer) < ARCHIVE_OK {
             throw writeError(writer, name: "(closing)", root: root)
@@ -109,7 +163,8 @@ public enum ArchiveExtractor {
     /// would leave a sparse, silently corrupt file behind.
     private static func copyEntry(_ entry: OpaquePointer, name: String, from reader: OpaquePointer,
                                   to writer: OpaquePointer, input: ReadContext, root: String,
-                                  policy: ExtractionPolicy, summary: inout ExtractionSummary) throws {
+                                  policy: ExtractionPolicy, summary: inout ExtractionSummary,
+                                  hashing content: inout ContentHasher?) throws {
         if gover_archive_write_header(writer, entry) < ARCHIVE_OK {
             throw writeError(writer, name: name, root: root)
         }
@@ -124,6 +179,7 @@ public enum ArchiveExtractor {
             if summary.written > policy.maxExpandedBytes {
                 throw GoverError.unsafeArchive(entry: name, reason: "makes the archive expand past \(formatBytes(policy.maxExpandedBytes)) (a decompression bomb?)")
             }
+            content?.update(UnsafeRawBufferPointer(start: block, count: size), at: Int64(offset))
             if gover_archive_write_data_block(writer, block, size, offset) < ARCHIVE_OK {
                 throw writeError(writer, name: name, root: root)
             }
@@ -155,6 +211,21 @@ public enum ArchiveExtractor {
         }
         return ArchiveEntryHeader(name: name, kind: kind, size: gover_archive_entry_size(entry),
                                   permissions: UInt32(gover_archive_entry_perm(entry)))
+    }
+
+    /// A module zip entry as a tree entry: renamed under `go/` (`ToolchainModule.treePath`),
+    /// and refused unless it is a regular file or a directory — a module zip holds files
+    /// only, and the go command would unpack a "symlink" as a file anyway.
+    private static func moduleZipHeader(_ header: ArchiveEntryHeader, moduleVersion: String) throws -> ArchiveEntryHeader {
+        var mapped = header
+        switch header.kind {
+        case .file, .directory: break
+        default:
+            throw GoverError.unsafeArchive(entry: header.name, reason: "is not a regular file; a toolchain module zip holds regular files only")
+        }
+        mapped.name = try ToolchainModule.treePath(ofZipEntry: header.name, moduleVersion: moduleVersion)
+        if case .directory = header.kind { mapped.permissions = 0o755 }
+        return mapped
     }
 
     /// The toolchain's `go` must be a regular file with an execute bit: a directory, a
@@ -242,7 +313,8 @@ struct FileWriter {
 
     /// false: not written, hand the entry to libarchive (nothing was read or created).
     mutating func write(_ entry: OpaquePointer, admitted: AdmittedEntry, name: String, from reader: OpaquePointer,
-                        input: ReadContext, policy: ExtractionPolicy, summary: inout ExtractionSummary) throws -> Bool {
+                        input: ReadContext, policy: ExtractionPolicy, summary: inout ExtractionSummary,
+                        hashing content: inout ContentHasher?) throws -> Bool {
         let path = admitted.path
         guard let slash = path.lastIndex(of: "/") else { return false }
         guard let dirFD = parent(path[..<slash]) else { return false }
@@ -270,6 +342,7 @@ struct FileWriter {
             if summary.written > policy.maxExpandedBytes {
                 throw GoverError.unsafeArchive(entry: name, reason: "makes the archive expand past \(formatBytes(policy.maxExpandedBytes)) (a decompression bomb?)")
             }
+            content?.update(UnsafeRawBufferPointer(start: block, count: size), at: Int64(offset))
             var done = 0
             while done < size {
                 let n = pwrite(fd, block! + done, size - done, off_t(offset) + off_t(done))

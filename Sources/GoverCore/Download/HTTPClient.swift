@@ -48,6 +48,16 @@ public struct TransferError: Error, Sendable {
         return isTransient
     }
 
+    /// "Not here": 404 or 410 from a server, or a missing file behind a `file://` URL (the
+    /// answers after which a GOPROXY list separated by `,` moves on to the next proxy).
+    public var isNotFound: Bool {
+        switch kind {
+        case .status(let status, _): return status == 404 || status == 410
+        case .connection(let code, _): return code == Int32(CURLE_FILE_COULDNT_READ_FILE.rawValue)
+        case .aborted, .tooLarge: return false
+        }
+    }
+
     public var retryAfter: Double? {
         if case .status(_, let seconds) = kind { return seconds }
         return nil

@@ -80,6 +80,14 @@ public struct IndexProvider {
 
     /// The index, and whether it came from the cache without asking the server.
     private func loadReportingSource(revalidate: Bool = false) throws -> (index: ReleaseIndex, fromFreshCache: Bool) {
+        if let proxies = sources.moduleProxies {
+            // A proxy's list is small and not cached: it is asked each time, like the go command does.
+            if offline { throw GoverError.offlineWithoutCache(indexURL: sources.indexURL) }
+            let (index, url) = try ToolchainModuleIndex.load(proxies: proxies, http: http, retryPolicy: retryPolicy,
+                                                             reporter: reporter, timeoutSeconds: http.settings.indexTimeoutSeconds)
+            origin.url = url
+            return (index, false)
+        }
         defer { warnIfInsecure() }
         let cached = readCache()
         if let cached {

@@ -19,12 +19,39 @@ public struct MirrorSources: Sendable, Equatable {
     /// For each HTTP(S) mirror's query index: its static `<base>index.json`. Never for an
     /// index the user named (`GOVER_INDEX_URL`) or go.dev's.
     public var staticIndexFallbacks: [String: String]
+    /// `GOVER_MIRROR=goproxy` or `goproxy:<url>` entries: toolchains come from these module
+    /// proxies as `golang.org/toolchain` modules, verified by the checksum database.
+    public var moduleProxies: ModuleProxyList?
 
     public init(indexURLs: [String] = [officialIndex], fileBaseURLs: [String] = [officialFiles],
                 staticIndexFallbacks: [String: String] = [:]) {
         self.indexURLs = indexURLs
         self.fileBaseURLs = fileBaseURLs
         self.staticIndexFallbacks = staticIndexFallbacks
+    }
+
+    /// Builds the sources from `--mirror`/`GOVER_MIRROR`, `GOVER_INDEX_URL` and `GOPROXY`.
+    /// `goproxy` stands for the `GOPROXY` list (as the go command reads it), `goproxy:<url>`
+    /// for one proxy; such entries cannot be mixed with release mirrors, whose files are
+    /// different (a `.tar.gz` checked by an index, not a module zip checked by the database).
+    public static func resolve(mirror: String?, indexOverride: String?, goproxy: String?) throws(GoverError) -> MirrorSources {
+        let entries = (mirror ?? "").split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        let isProxy: (String) -> Bool = { $0 == "goproxy" || $0.hasPrefix("goproxy:") }
+        guard entries.contains(where: isProxy) else { return MirrorSources(mirror: mirror, indexOverride: indexOverride) }
+        guard entries.allSatisfy(isProxy) else {
+            throw GoverError.invalidModuleSetting(name: "GOVER_MIRROR", value: mirror ?? "", reason: "module proxies (goproxy, goproxy:<url>) and release mirrors cannot be mixed in one list; choose one kind")
+        }
+        var list: [ModuleProxyList.Entry] = []
+        for entry in entries {
+            let parsed = entry == "goproxy" ? try ModuleProxyList(parsing: goproxy)
+                                            : try ModuleProxyList(parsing: String(entry.dropFirst("goproxy:".count)))
+            list += parsed.entries
+        }
+        var sources = MirrorSources(indexURLs: [], fileBaseURLs: [])
+        sources.moduleProxies = ModuleProxyList(entries: list)
+        sources.indexURLs = ModuleProxyList(entries: list).baseURLs.map(ToolchainModuleIndex.listURL(proxy:))
+        if sources.indexURLs.isEmpty { sources.indexURLs = ["GOPROXY=off"] }
+        return sources
     }
 
     /// Builds the sources from `--mirror`/`GOVER_MIRROR` and `GOVER_INDEX_URL`.

@@ -12,6 +12,13 @@ public struct GoverContext: Sendable {
     public var retryPolicy: RetryPolicy
     /// `GOVER_INFLATE`: the inflater an install must use; nil, the fastest available.
     public var inflater: Inflater?
+    /// `GOSUMDB` and `GOPROXY` as the go command reads them: which checksum database
+    /// verifies toolchain modules, and which proxies may relay it.
+    public var checksumDatabase: String?
+    public var goproxy: String?
+    /// `--verify-sumdb` / `GOVER_VERIFY_SUMDB=1`: also check go.dev archives against the
+    /// checksum database.
+    public var verifyWithChecksumDatabase = false
 
     public init(store: Store, sources: MirrorSources, platform: Platform, offline: Bool,
                 indexTimeToLive: Double, reporter: Reporter, http: HTTPClient,
@@ -42,7 +49,8 @@ public struct GoverContext: Sendable {
     /// Reads `GOVER_ROOT`, `GOVER_MIRROR`, `GOVER_INDEX_URL`, `GOVER_OFFLINE`,
     /// `GOVER_INDEX_TTL`, `GOVER_RETRIES`, `GOVER_RETRY_DELAY`, `GOVER_CONNECT_TIMEOUT`,
     /// `GOVER_LOW_SPEED_LIMIT`/`_TIME`, `GOVER_INDEX_TIMEOUT`, `GOVER_DOWNLOAD_TIMEOUT`,
-    /// `GOVER_CA_BUNDLE`/`SSL_CERT_FILE`, `GOVER_INFLATE`; flags given explicitly win. A numeric
+    /// `GOVER_CA_BUNDLE`/`SSL_CERT_FILE`, `GOVER_INFLATE`, `GOVER_VERIFY_SUMDB`, `GOPROXY`,
+    /// `GOSUMDB`; flags given explicitly win. A numeric
     /// variable outside its range, or an unknown inflater, throws `GoverError.invalidEnvironment`
     /// (see `EnvironmentNumber`).
     public static func fromEnvironment(
@@ -58,9 +66,10 @@ public struct GoverContext: Sendable {
         if let os { platform.os = os }
         if let arch { platform.arch = arch }
         let offlineFromEnvironment = ["1", "true", "yes"].contains(environment["GOVER_OFFLINE"]?.lowercased() ?? "")
-        return GoverContext(
+        var context = GoverContext(
             store: Store(root: root ?? defaultRoot(environment: environment)),
-            sources: MirrorSources(mirror: mirror ?? environment["GOVER_MIRROR"], indexOverride: environment["GOVER_INDEX_URL"]),
+            sources: try MirrorSources.resolve(mirror: mirror ?? environment["GOVER_MIRROR"],
+                                               indexOverride: environment["GOVER_INDEX_URL"], goproxy: environment["GOPROXY"]),
             platform: platform,
             offline: offline || offlineFromEnvironment,
             indexTimeToLive: Double(try EnvironmentNumber.indexTimeToLive.integer(in: environment)),
@@ -69,6 +78,10 @@ public struct GoverContext: Sendable {
             retryPolicy: try RetryPolicy(environment: environment),
             inflater: try Inflater.preference(in: environment)
         )
+        context.checksumDatabase = environment["GOSUMDB"]
+        context.goproxy = environment["GOPROXY"]
+        context.verifyWithChecksumDatabase = ["1", "true", "yes"].contains(environment["GOVER_VERIFY_SUMDB"]?.lowercased() ?? "")
+        return context
     }
 
     public var indexProvider: IndexProvider {

@@ -2,16 +2,48 @@ import Crypto
 
 /// What `gover install` will fetch, worked out before anything is written.
 public struct InstallPlan: Sendable {
+    /// What is downloaded, and what proves it genuine.
+    public enum Artifact: Sendable, Equatable {
+        /// A go.dev `.tar.gz`, checked against the index's SHA256 (lowercase hex).
+        case releaseArchive(sha256: String)
+        /// A `golang.org/toolchain` module zip from a module proxy (`v0.0.1-go1.22.5.linux-amd64`),
+        /// checked only against the checksum database's `h1:` line for exactly that version.
+        case toolchainModule(version: String)
+    }
+
     public var version: GoVersion
     /// Checked to be one plain path component (it names the cached copy and ends URLs).
     public var filename: PlainFilename
     /// The file on each mirror, in the order they are tried.
     public var urls: [String]
     public var url: String { urls[0] }
-    /// Expected SHA256 (lowercase hex) and size; the size is nil when unknown (a local file
-    /// the index does not list is checked against `--sha256` only).
-    public var sha256: String
+    public var artifact: Artifact
+    /// Expected size; nil when unknown (a local file the index does not list, a module zip).
     public var size: Int64?
+
+    public init(version: GoVersion, filename: PlainFilename, urls: [String], sha256: String, size: Int64?) {
+        self.init(version: version, filename: filename, urls: urls, artifact: .releaseArchive(sha256: sha256), size: size)
+    }
+
+    public init(version: GoVersion, filename: PlainFilename, urls: [String], artifact: Artifact, size: Int64?) {
+        self.version = version
+        self.filename = filename
+        self.urls = urls
+        self.artifact = artifact
+        self.size = size
+    }
+
+    /// The index's SHA256 of a release archive; nil for a module zip.
+    public var sha256: String? {
+        if case .releaseArchive(let digest) = artifact { return digest }
+        return nil
+    }
+
+    /// The toolchain module version the checksum database knows this toolchain by.
+    public func moduleVersion(platform: Platform) -> String {
+        if case .toolchainModule(let version) = artifact { return version }
+        return ToolchainModule.version(of: version, platform: platform)
+    }
 }
 
 public enum InstallOutcome: Sendable, Equatable {
@@ -40,6 +72,9 @@ public struct Installer {
     public func plan(selector text: String, index: ReleaseIndex, sha256 override: String? = nil) throws -> InstallPlan {
         let selector = try VersionSelector(parsing: text)
         let release = try index.resolve(selector, selectorText: text)
+        if let proxies = context.sources.moduleProxies {
+            return try modulePlan(release, proxies: proxies, override: override)
+        }
         guard let file = release.archive(for: context.platform) else {
             if release.archives(for: context.platform).contains(where: { $0.filename.hasSuffix(".zip") }) {
                 throw GoverError.zipArchiveOnly(version: release.version.name, platform: context.platform.description)
@@ -51,6 +86,24 @@ public struct Installer {
         let digest = try expectedDigest(indexFile: file, override: override)
         return InstallPlan(version: release.version, filename: filename, urls: context.sources.urls(of: filename.value),
                            sha256: digest, size: file.size > 0 ? file.size : nil)
+    }
+
+    /// A toolchain module from the GOPROXY list: the zip at each proxy in turn, no digest
+    /// in the plan (the checksum database is asked under the store lock, before the download).
+    private func modulePlan(_ release: Release, proxies: ModuleProxyList, override: String?) throws -> InstallPlan {
+        if override != nil {
+            throw GoverError.invalidSelector("--sha256 (a toolchain from a module proxy is verified by the checksum database, not by a SHA256 of its zip)")
+        }
+        guard release.toolchainModule(for: context.platform) != nil else {
+            throw GoverError.noArchiveForPlatform(version: release.version.name, platform: context.platform.description,
+                                                  available: release.files.map { "\($0.os)-\($0.arch)" })
+        }
+        let moduleVersion = ToolchainModule.version(of: release.version, platform: context.platform)
+        let filename = try PlainFilename(moduleVersion + ".zip", suffix: ".zip")
+        let urls = proxies.baseURLs.map { ToolchainModuleIndex.zipURL(proxy: $0, moduleVersion: moduleVersion) }
+        if urls.isEmpty { _ = try proxies.tryEach { _ in () } }
+        return InstallPlan(version: release.version, filename: filename, urls: urls,
+                           artifact: .toolchainModule(version: moduleVersion), size: nil)
     }
 
     /// A local archive (`--file`): verified against the index when it lists the file, else
@@ -141,12 +194,14 @@ public struct Installer {
         defer { withExtendedLifetime(lock) {} }
         if !force && store.isInstalled(plan.version) { return .alreadyInstalled(plan.version) }
 
+        // Before the download: a database that cannot vouch for this version stops it here.
+        let expectedModuleHash = try self.expectedModuleHash(for: plan)
         crossCheckCompanionDigest(plan)
         var restarts = 0
         while true {
             let staging = try store.makeStagingDirectory(for: plan.version)
             do {
-                try streamIntoStaging(plan, staging: staging, keepArchive: keepArchive)
+                try streamIntoStaging(plan, staging: staging, keepArchive: keepArchive, expectedModuleHash: expectedModuleHash)
                 if let interruption = monitor.interruption { throw interruption }
                 try store.promote(staging + "/go", as: plan.version)
                 store.syncCommands()
@@ -172,6 +227,7 @@ public struct Installer {
     /// effort, and cheap whatever the mirror does: at most 4 KiB, 5 s, no retry; any
     /// failure is silence (the digest that decides comes from the index).
     private func crossCheckCompanionDigest(_ plan: InstallPlan) {
+        guard let sha256 = plan.sha256 else { return }
         let url = plan.url
         guard !url.hasPrefix(MirrorSources.officialFiles), !url.hasPrefix("file://") else { return }
         guard let (_, body) = try? context.http.fetch(url + ".sha256", limit: HTTPClient.companionSizeLimit,
@@ -179,20 +235,50 @@ public struct Installer {
         let text = String(decoding: body, as: UTF8.self).trimmingWhitespace()
         let digest = String(text.prefix(while: { !$0.isWhitespace })).lowercased()
         guard digest.count == 64, digest.allSatisfy(\.isHexDigit) else { return }
-        if digest != plan.sha256 {
-            reporter.warning("\(terminalSafe(url)).sha256 says \(digest) but the index says \(plan.sha256); the index is what gover checks against")
+        if digest != sha256 {
+            reporter.warning("\(terminalSafe(url)).sha256 says \(digest) but the index says \(sha256); the index is what gover checks against")
         }
     }
 
+    /// The `h1:` the unpacked tree must hash to, from the checksum database: always for a
+    /// module zip (nothing else vouches for it); for a go.dev archive only when asked
+    /// (`--verify-sumdb`), and only for releases published as modules.
+    private func expectedModuleHash(for plan: InstallPlan) throws -> VerifiedModuleHash? {
+        let moduleVersion = plan.moduleVersion(platform: context.platform)
+        switch plan.artifact {
+        case .toolchainModule:
+            return try context.verifiedModuleHash(moduleVersion: moduleVersion, purpose: "a toolchain from a module proxy")
+        case .releaseArchive:
+            guard context.verifyWithChecksumDatabase else { return nil }
+            guard ToolchainModule.isPublished(plan.version) else {
+                reporter.warning("\(plan.version.name) is not in the checksum database (toolchains are published as modules from \(ToolchainModule.firstRelease.name) on): it is verified by the index's SHA256 only")
+                return nil
+            }
+            return try context.verifiedModuleHash(moduleVersion: moduleVersion, purpose: "--verify-sumdb")
+        }
+    }
+
+    /// A module zip's size is not known in advance. The go command's own limit for a module
+    /// (x/mod `zip.MaxZipFile`) holds for the zip and for its unpacked files alike: 500 MiB
+    /// (a toolchain zip is ~70 MB, ~230 MB unpacked).
+    static let moduleZipSizeLimit: Int64 = 500 << 20
+
     /// The one pass: download ⇉ (SHA256, size) and ⇉ extraction, then verification.
-    private func streamIntoStaging(_ plan: InstallPlan, staging: String, keepArchive: Bool) throws {
-        // download ⇉ `pipe` (gzip) ⇉ decoder thread ⇉ `tar` ⇉ extractor (this thread).
+    private func streamIntoStaging(_ plan: InstallPlan, staging: String, keepArchive: Bool,
+                                   expectedModuleHash: VerifiedModuleHash?) throws {
+        // download ⇉ `pipe` (gzip) ⇉ decoder thread ⇉ `tar` ⇉ extractor (this thread);
+        // a module zip: download ⇉ `pipe` ⇉ extractor (libarchive inflates each entry).
         let pipe = StreamBuffer()
-        let tar = StreamBuffer()
+        let isModuleZip = plan.sha256 == nil
+        let tar = isModuleZip ? pipe : StreamBuffer()
+        let layout: ArchiveLayout = isModuleZip ? .toolchainModuleZip(moduleVersion: plan.moduleVersion(platform: context.platform))
+                                                : .releaseTarball(moduleVersion: expectedModuleHash.map { _ in plan.moduleVersion(platform: context.platform) })
         let state = DownloadState()
         let transferred = ArchiveDownload.Progress()
         let expectedSize = plan.size
-        let policy = ExtractionPolicy.forArchive(ofSize: expectedSize ?? 256 << 20)
+        let sizeLimit = expectedSize ?? (isModuleZip ? Self.moduleZipSizeLimit : nil)
+        let policy = isModuleZip ? ExtractionPolicy(maxExpandedBytes: Self.moduleZipSizeLimit)
+                                 : ExtractionPolicy.forArchive(ofSize: expectedSize ?? 256 << 20)
         let archiveCopy = keepArchive ? try ArchiveCopy(directory: store.cacheDirectory + "/archives", filename: plan.filename) : nil
         let reporter = self.reporter
         let (inflater, isalUnavailable) = Inflater.resolve(context.inflater)
@@ -211,8 +297,8 @@ public struct Installer {
                 try download.run(progress: transferred, consume: { chunk in
                     // `delivered` already counts this chunk; more than the index says is a
                     // different (or endless) file: stop here.
-                    if let expectedSize, transferred.delivered > expectedSize { return false }
-                    hasher.update(bufferPointer: chunk)
+                    if let sizeLimit, transferred.delivered > sizeLimit { return false }
+                    if !isModuleZip { hasher.update(bufferPointer: chunk) }
                     archiveCopy?.write(chunk)
                     return pipe.write(chunk)
                 }, onProgress: { received, total in
@@ -227,7 +313,7 @@ public struct Installer {
             }
         }
 
-        let decoder = DetachedThread {
+        let decoder = isModuleZip ? nil : DetachedThread {
             do {
                 // Headers and padding add a little to what the entries declare.
                 try GzipDecoder.decode(from: pipe, into: tar, limit: policy.maxExpandedBytes + (64 << 20),
@@ -239,33 +325,45 @@ public struct Installer {
         }
 
         var extractionError: Error?
+        var summary = ExtractionSummary()
         InterruptMonitor.shared.whileRunning(onInterrupt: {
             let interruption = InterruptMonitor.shared.interruption ?? GoverError.interrupted(signal: SIGINT)
             tar.cancel(interruption)
             pipe.cancel(interruption)
         }) {
             thread.start()
-            decoder.start()
+            decoder?.start()
             do {
-                _ = try ArchiveExtractor.extract(from: tar, gzipped: false, into: staging, policy: policy)
-                // libarchive stops at the end-of-archive marker. The hash needs every
-                // compressed byte, but nothing after the marker is worth inflating (8 GB of
-                // zeros there would cost minutes): the decoder now only reads on.
-                tar.closeReading()
-                decoder.join()
+                summary = try ArchiveExtractor.extract(from: tar, gzipped: false, layout: layout, into: staging, policy: policy)
+                if isModuleZip {
+                    // libarchive's streaming zip reader stops at the central directory: the
+                    // rest of the transfer is read (not kept) so that it ends normally.
+                    try pipe.drain()
+                } else {
+                    // libarchive stops at the end-of-archive marker. The hash needs every
+                    // compressed byte, but nothing after the marker is worth inflating (8 GB
+                    // of zeros there would cost minutes): the decoder now only reads on.
+                    tar.closeReading()
+                    decoder?.join()
+                }
             } catch {
                 extractionError = error
-                tar.cancel(error)
-                if Self.shouldVerifyAfter(error) {
-                    // A malformed archive is most often a corrupt download: finish the
-                    // transfer so the checksum can say so.
-                    decoder.join()
-                    try? pipe.drain()
-                } else {
-                    // Disk full, Ctrl-C: stop the download too, at once (the decoder may be
-                    // waiting for its next bytes).
+                if isModuleZip {
+                    // Nothing checks the zip as a whole: stop the download at once.
                     pipe.cancel(error)
-                    decoder.join()
+                } else {
+                    tar.cancel(error)
+                    if Self.shouldVerifyAfter(error) {
+                        // A malformed archive is most often a corrupt download: finish the
+                        // transfer so the checksum can say so.
+                        decoder?.join()
+                        try? pipe.drain()
+                    } else {
+                        // Disk full, Ctrl-C: stop the download too, at once (the decoder may
+                        // be waiting for its next bytes).
+                        pipe.cancel(error)
+                        decoder?.join()
+                    }
                 }
             }
             thread.join()
@@ -277,6 +375,9 @@ public struct Installer {
         let received = transferred.delivered
         if let expectedSize, received > expectedSize {
             throw GoverError.sizeMismatch(file: plan.filename.value, expected: expectedSize, actual: received)
+        }
+        if let sizeLimit, received > sizeLimit {
+            throw GoverError.network(url: plan.url, reason: "the file is larger than \(formatBytes(sizeLimit)), more than any Go toolchain; stopped reading")
         }
         // A disk error stopped the transfer, not the other way round: report it first.
         switch extractionError {
@@ -295,12 +396,22 @@ public struct Installer {
             throw GoverError.sizeMismatch(file: plan.filename.value, expected: expectedSize, actual: received)
         }
         let digest = state.digest.current ?? ""
-        if digest != plan.sha256 {
-            throw GoverError.checksumMismatch(file: plan.filename.value, expected: plan.sha256, actual: digest)
+        if let sha256 = plan.sha256, digest != sha256 {
+            throw GoverError.checksumMismatch(file: plan.filename.value, expected: sha256, actual: digest)
         }
         if let extractionError { throw extractionError }
+        if let expectedModuleHash {
+            // What was written, file by file, is what the public log recorded.
+            guard let actual = summary.moduleHash, actual == expectedModuleHash.hash else {
+                throw GoverError.moduleHashMismatch(module: expectedModuleHash.module, expected: expectedModuleHash.hash,
+                                                    actual: summary.moduleHash ?? "nothing")
+            }
+        }
         archiveCopy?.commit(reporter: reporter)
-        reporter.info("Verified SHA256 \(digest)")
+        if plan.sha256 != nil { reporter.info("Verified SHA256 \(digest)") }
+        if let expectedModuleHash {
+            reporter.info("Verified \(expectedModuleHash.hash) against the checksum database \(terminalSafe(expectedModuleHash.database)) (\(expectedModuleHash.module))")
+        }
     }
 
     private static func shouldVerifyAfter(_ error: Error) -> Bool {
