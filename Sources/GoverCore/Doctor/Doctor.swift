@@ -443,23 +443,7 @@ public struct Doctor {
 
     /// A go setting from the environment, else from go's own env file (`go env -w`).
     func goSetting(_ key: String) -> (value: String, source: String)? {
-        if let value = environment[key], !value.isEmpty { return (value, "the environment") }
-        guard let file = goEnvFile, let bytes = FileSystem.readFile(file, limit: FileSystem.userFileLimit) else { return nil }
-        for line in String(decoding: bytes, as: UTF8.self).textLines() {
-            let trimmed = line.trimmingWhitespace()
-            if trimmed.hasPrefix(key + "=") {
-                let value = String(trimmed.dropFirst(key.count + 1))
-                return value.isEmpty ? nil : (value, file)
-            }
-        }
-        return nil
-    }
-
-    /// `$GOENV`, else `os.UserConfigDir()/go/env` as the go command computes it.
-    private var goEnvFile: String? {
-        if let goenv = environment["GOENV"], !goenv.isEmpty { return goenv == "off" ? nil : goenv }
-        if os == "darwin" { return home + "/Library/Application Support/go/env" }
-        return StartupFiles.configHome(home: home, environment: environment) + "/go/env"
+        GoSettings(environment: environment, home: home, os: os).value(key)
     }
 
     /// The version in `go version` output: `go version go1.22.5 linux/amd64`.

@@ -12,10 +12,9 @@ public struct GoverContext: Sendable {
     public var retryPolicy: RetryPolicy
     /// `GOVER_INFLATE`: the inflater an install must use; nil, the fastest available.
     public var inflater: Inflater?
-    /// `GOSUMDB` and `GOPROXY` as the go command reads them: which checksum database
-    /// verifies toolchain modules, and which proxies may relay it.
-    public var checksumDatabase: String?
-    public var goproxy: String?
+    /// `GOSUMDB` and `GOPROXY` as the go command reads them (read when needed): which
+    /// checksum database verifies toolchain modules, and which proxies may relay it.
+    public var goSettings = GoSettings(environment: [:], home: "/", os: Platform.current.os)
     /// `--verify-sumdb` / `GOVER_VERIFY_SUMDB=1`: also check go.dev archives against the
     /// checksum database.
     public var verifyWithChecksumDatabase = false
@@ -66,10 +65,13 @@ public struct GoverContext: Sendable {
         if let os { platform.os = os }
         if let arch { platform.arch = arch }
         let offlineFromEnvironment = ["1", "true", "yes"].contains(environment["GOVER_OFFLINE"]?.lowercased() ?? "")
+        let goSettings = GoSettings(environment: environment, home: homeDirectory(environment: environment), os: Platform.current.os)
+        let mirror = mirror ?? environment["GOVER_MIRROR"]
+        // The go env file is read only when a module proxy is chosen, not by every `gover current`.
+        let goproxy = mirror?.contains("goproxy") == true ? goSettings.value("GOPROXY")?.value : nil
         var context = GoverContext(
             store: Store(root: root ?? defaultRoot(environment: environment)),
-            sources: try MirrorSources.resolve(mirror: mirror ?? environment["GOVER_MIRROR"],
-                                               indexOverride: environment["GOVER_INDEX_URL"], goproxy: environment["GOPROXY"]),
+            sources: try MirrorSources.resolve(mirror: mirror, indexOverride: environment["GOVER_INDEX_URL"], goproxy: goproxy),
             platform: platform,
             offline: offline || offlineFromEnvironment,
             indexTimeToLive: Double(try EnvironmentNumber.indexTimeToLive.integer(in: environment)),
@@ -78,8 +80,7 @@ public struct GoverContext: Sendable {
             retryPolicy: try RetryPolicy(environment: environment),
             inflater: try Inflater.preference(in: environment)
         )
-        context.checksumDatabase = environment["GOSUMDB"]
-        context.goproxy = environment["GOPROXY"]
+        context.goSettings = goSettings
         context.verifyWithChecksumDatabase = ["1", "true", "yes"].contains(environment["GOVER_VERIFY_SUMDB"]?.lowercased() ?? "")
         return context
     }

@@ -36,7 +36,7 @@ extension GoverContext {
     /// GOSUMDB parsed; `GOSUMDB=off` is refused with `purpose` in the message, because a
     /// toolchain module has nothing else to vouch for it (the go command refuses too).
     func checksumDatabaseSetting(purpose: String) throws -> ChecksumDatabaseSetting {
-        guard let setting = try ChecksumDatabaseSetting.parse(checksumDatabase) else {
+        guard let setting = try ChecksumDatabaseSetting.parse(goSettings.value("GOSUMDB")?.value) else {
             throw GoverError.moduleSourceDisabled(setting: "GOSUMDB=off", reason: "\(purpose) is verified only by the Go checksum database, and GOSUMDB=off turns it off (the go command refuses toolchain downloads then, too); unset GOSUMDB, or name a database: GOSUMDB=sum.golang.org, or sum.golang.google.cn where sum.golang.org is blocked")
         }
         return setting
@@ -69,7 +69,7 @@ extension GoverContext {
     public func verifiedModuleHash(moduleVersion: String, purpose: String) throws -> VerifiedModuleHash {
         let setting = try checksumDatabaseSetting(purpose: purpose)
         // The proxies that relay the database are GOPROXY's, whichever mirror serves files.
-        let proxies = try sources.moduleProxies ?? ModuleProxyList(parsing: goproxy)
+        let proxies = try sources.moduleProxies ?? ModuleProxyList(parsing: goSettings.value("GOPROXY")?.value)
         let base = try checksumDatabaseBaseURL(setting, proxies: proxies)
         let http = self.http
         let retryPolicy = self.retryPolicy
