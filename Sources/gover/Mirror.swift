@@ -64,6 +64,10 @@ struct Mirror: ParsableCommand {
         func run() throws {
             // The index is cached in the store: it must pass the same checks as for install.
             let context = try options.checkedContext()
+            if context.sources.moduleProxies != nil {
+                throw GoverError.invalidModuleSetting(name: "GOVER_MIRROR", value: options.mirror ?? currentEnvironment()["GOVER_MIRROR"] ?? "goproxy",
+                                                      reason: "`gover mirror sync` copies go.dev release archives, checked by an index; a module proxy is already a mirror of toolchains (point machines at it with GOVER_MIRROR=goproxy), so sync from go.dev or a release mirror instead")
+            }
             let native = Platform.current
             let systems = os.map { $0.split(separator: ",").map(String.init) } ?? [native.os]
             let architectures = arch.map { $0.split(separator: ",").map(String.init) } ?? [native.arch]
