@@ -1,9 +1,9 @@
 import GoverCore
 
 /// The commands shell prompts and scripts run most — `gover current`, `gover which
-/// [go|gofmt]` and `gover env [--shell S]`, without other options — done without argument-parser: building its command tree
+/// [go|gofmt]`, `gover env [--shell S]` and `gover use <selector>`, without other options — done without argument-parser: building its command tree
 /// (every subcommand's options, by reflection) costs more than the commands themselves.
-/// They do exactly what `Current.run`, `Which.run` and `Env.run` do with default options, so output,
+/// They do exactly what `Current.run`, `Which.run`, `Env.run` and `Use.run` do with default options, so output,
 /// errors and exit statuses are the same; anything else (options, `--help`, other words)
 /// takes the full parser. Returns only when it did not handle the command line.
 enum FastPath {
@@ -15,6 +15,11 @@ enum FastPath {
             if rest.count == 2, rest[0] == "--shell", let shell = Shell(rawValue: rest[1]) { env(shell: shell) }
             if rest.count == 1, rest[0].hasPrefix("--shell="),
                let shell = Shell(rawValue: String(rest[0].dropFirst("--shell=".count))) { env(shell: shell) }
+            return
+        }
+        if arguments.count == 2, arguments.first == "use", let selector = arguments.last,
+           !selector.hasPrefix("-"), (try? VersionSelector(parsing: selector)) != nil {
+            use(selector)
             return
         }
         let tool: String?
@@ -39,6 +44,25 @@ enum FastPath {
             Entry.fail(error)
         } catch {
             // Nothing was written: let the full path run and report it its own way.
+            return
+        }
+    }
+
+    /// `Use.run` with a valid selector and no option: an installed version or `notInstalled`
+    /// (installing needs `--install`, which takes the parser).
+    private static func use(_ selector: String) {
+        do {
+            let context = try checked(GoverContext.fromEnvironment(currentEnvironment(), mirror: nil, offline: false,
+                                                                   quiet: false, os: nil, arch: nil))
+            let installed = context.store.installedVersions()
+            guard let version = try parseSelector(selector).resolve(in: installed) else {
+                throw GoverError.notInstalled(selector: selector, installed: installed.map(\.number))
+            }
+            try switchCurrent(to: version, context: context)
+            exit(0)
+        } catch let error as GoverError {
+            Entry.fail(error)
+        } catch {
             return
         }
     }

@@ -67,9 +67,15 @@ struct List: ParsableCommand {
         var entries: [Entry]
         if remote {
             let provider = context.indexProvider
-            let index = try provider.load()
+            var index = try provider.load()
             let indexState = provider.origin.fromCache ? "cached" : "fetched"
-            context.reporter.info("Index: \(provider.origin.url ?? context.sources.indexURL) (\(indexState)); files from: \(context.sources.fileBaseURLs.joined(separator: ", "))")
+            if let proxies = context.sources.moduleProxies {
+                // A proxy's list mixes every platform: show what can be installed here.
+                index = ReleaseIndex(releases: index.releases.filter { $0.toolchainModule(for: context.platform) != nil })
+                context.reporter.info("Index: \(terminalSafe(provider.origin.url ?? context.sources.indexURL)) (\(indexState)); toolchain modules from: \(proxies.baseURLs.map(terminalSafe).joined(separator: ", ")), verified by the checksum database")
+            } else {
+                context.reporter.info("Index: \(provider.origin.url ?? context.sources.indexURL) (\(indexState)); files from: \(context.sources.fileBaseURLs.joined(separator: ", "))")
+            }
             let releases = all ? index.releases : index.newestPerLine()
             entries = releases.map {
                 Entry(version: $0.version.name, stable: $0.version.isStable,
