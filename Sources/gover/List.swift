@@ -67,7 +67,7 @@ struct List: ParsableCommand {
         var entries: [Entry]
         if remote {
             let provider = context.indexProvider
-            var index = try provider.load()
+            var index = try provider.load(versionsOnly: context.sources.moduleProxies == nil)
             let indexState = provider.origin.fromCache ? "cached" : "fetched"
             if let proxies = context.sources.moduleProxies {
                 // A proxy's list mixes every platform: show what can be installed here.

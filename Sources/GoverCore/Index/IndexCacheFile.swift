@@ -38,7 +38,9 @@ struct IndexCacheFile {
     }
 
     /// Parses the file; nil if it is not one (older format, damaged): the caller refetches.
-    init?(bytes: [UInt8]) {
+    /// `versionsOnly` skips the file lines (neither parsed nor validated, never used): the
+    /// releases come without files.
+    init?(bytes: [UInt8], versionsOnly: Bool = false) {
         var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)[...]
         guard let first = lines.popFirst(), String(decoding: first, as: UTF8.self) == Self.magic else { return nil }
         var header: [String: String] = [:]
@@ -56,6 +58,10 @@ struct IndexCacheFile {
 
         var releases: [Release] = []
         for line in lines where !line.isEmpty {
+            if versionsOnly && line.first == UInt8(ascii: "\t") {
+                if releases.isEmpty { return nil }
+                continue
+            }
             let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
             if line.first == UInt8(ascii: "\t") {
                 guard fields.count == 7, !releases.isEmpty else { return nil }

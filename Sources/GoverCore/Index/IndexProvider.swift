@@ -60,8 +60,10 @@ public struct IndexProvider {
         }
     }
 
-    public func load(revalidate: Bool = false) throws -> ReleaseIndex {
-        try loadReportingSource(revalidate: revalidate).index
+    /// `versionsOnly`: releases without their files when the cache is fresh (`list
+    /// --remote` needs no more, and skips parsing and validating thousands of file lines).
+    public func load(revalidate: Bool = false, versionsOnly: Bool = false) throws -> ReleaseIndex {
+        try loadReportingSource(revalidate: revalidate, versionsOnly: versionsOnly).index
     }
 
     private static let warnedInsecure = Locked(false)
@@ -79,7 +81,7 @@ public struct IndexProvider {
     }
 
     /// The index, and whether it came from the cache without asking the server.
-    private func loadReportingSource(revalidate: Bool = false) throws -> (index: ReleaseIndex, fromFreshCache: Bool) {
+    private func loadReportingSource(revalidate: Bool = false, versionsOnly: Bool = false) throws -> (index: ReleaseIndex, fromFreshCache: Bool) {
         if let proxies = sources.moduleProxies {
             // A proxy's list is small and not cached: it is asked each time, like the go command does.
             if offline { throw GoverError.offlineWithoutCache(indexURL: sources.indexURL) }
@@ -89,14 +91,16 @@ public struct IndexProvider {
             return (index, false)
         }
         defer { warnIfInsecure() }
-        let cached = readCache()
-        if let cached {
-            let age = wallClockSeconds() - cached.fetchedAt
+        var cached = readCache(versionsOnly: versionsOnly)
+        if let partial = cached {
+            let age = wallClockSeconds() - partial.fetchedAt
             if offline || (!revalidate && age >= 0 && age < timeToLive) {
-                origin.url = cached.url
+                origin.url = partial.url
                 origin.fromCache = true
-                return (cached.index, true)
+                return (partial.index, true)
             }
+            // The network path may rewrite the cache (a 304) or fall back to it: in full.
+            if versionsOnly { cached = readCache() }
         } else if offline {
             throw GoverError.offlineWithoutCache(indexURL: sources.indexURL)
         }
@@ -182,8 +186,8 @@ public struct IndexProvider {
 
     /// The cached index, if it was fetched from one of this configuration's index URLs
     /// (switching mirrors must not reuse another mirror's index).
-    private func readCache() -> IndexCacheFile? {
-        guard let bytes = FileSystem.readFile(cachePath), let cached = IndexCacheFile(bytes: bytes),
+    private func readCache(versionsOnly: Bool = false) -> IndexCacheFile? {
+        guard let bytes = FileSystem.readFile(cachePath), let cached = IndexCacheFile(bytes: bytes, versionsOnly: versionsOnly),
               sources.acceptedIndexURLs.contains(cached.url) else { return nil }
         return cached
     }
