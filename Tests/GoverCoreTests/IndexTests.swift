@@ -253,6 +253,21 @@ struct IndexCacheFileTests {
         #expect(decoded.index.releases == index.releases)
     }
 
+    @Test("versions only: the same releases without files, file lines neither parsed nor refused")
+    func versionsOnly() throws {
+        let index = try ReleaseIndex(json: Data(IndexTests.json.utf8))
+        let bytes = IndexCacheFile(url: "u", etag: nil, lastModified: nil, fetchedAt: 1, index: index).encoded()
+        let partial = try #require(IndexCacheFile(bytes: bytes, versionsOnly: true))
+        #expect(partial.index.releases.map(\.version) == index.releases.map(\.version))
+        #expect(partial.index.releases.map(\.stable) == index.releases.map(\.stable))
+        #expect(partial.index.releases.allSatisfy { $0.files.isEmpty })
+        let hostile = "gover-index-cache 1\nurl\tx\nfetched-at\t1\n\ngo1.22.5\t1\n\t../../x.tar.gz\tlinux\tamd64\tarchive\t10\t\(Self.digest)\n"
+        #expect(IndexCacheFile(bytes: Array(hostile.utf8), versionsOnly: true)?.index.versions.map(\.name) == ["go1.22.5"])
+        #expect(IndexCacheFile(bytes: Array(hostile.utf8)) == nil)
+        // A file line before any release is still not a cache file.
+        #expect(IndexCacheFile(bytes: Array("gover-index-cache 1\nurl\tx\nfetched-at\t1\n\n\tx\n".utf8), versionsOnly: true) == nil)
+    }
+
     @Test("anything else is not a cache file", arguments: ["", "{}", "gover-index-cache 2\n", "gover-index-cache 1\nurl\tx\n\ngo1.22\t1\n"])
     func rejects(text: String) {
         #expect(IndexCacheFile(bytes: Array(text.utf8)) == nil)
