@@ -894,6 +894,14 @@ struct ChecksumDatabaseClientTests {
             reason = answer(recordPart + (try SignedNote.sign(text: text, signers: [database.signer])))
             #expect(reason.contains("malformed tree note"), "\(size): \(reason)")
         }
+        // The largest tree size accepted, whose tiles the server cannot have: the fetch error
+        // passes through; one more is refused before any fetch.
+        let huge = LogTree.maxSize
+        reason = answer(recordPart + (try SignedNote.sign(text: bytes("go.sum database tree\n\(huge)\n\(tree.hash)\n"), signers: [database.signer])))
+        #expect(reason.contains("HTTP 404"), "\(reason)")
+        reason = answer(recordPart + (try SignedNote.sign(text: bytes("go.sum database tree\n\(huge + 1)\n\(tree.hash)\n"), signers: [database.signer])))
+        #expect(reason.contains("malformed tree note"), "\(reason)")
+        #expect(heads.size == "3")
         // A record id outside the tree, or another record's id.
         for id in ["3", "4", "1000", "99999999999999999999"] {
             reason = answer(bytes(id) + Array(original.drop(while: { $0 != 0x0A })))
@@ -954,6 +962,12 @@ struct ChecksumDatabaseClientTests {
             try client(database, heads, key: "localhost.localdev/sumdb+00000c68+AcTrnkbUA+TU4heY3hkjiSES/DSQniBqIeQ/YppAUtK6")
                 .lookup(path: "rsc.io/sampler", version: "v1.3.0")
         }
+        // A saved head of the same size with another hash.
+        let sameSize = MemoryTreeHeads(try SignedNote.sign(text: LogTree(size: 3, hash: .zero).noteText, signers: [database.signer]))
+        let forked = lookupRejection { try client(database, sameSize).lookup(path: "rsc.io/sampler", version: "v1.3.0") }
+        #expect(forked.contains("forks") && forked.contains("tree of 3 records"), "\(forked)")
+        #expect(sameSize.saves == 0)
+
         // An older answer than the saved head is checked against it, and the head stays.
         let newer = MemoryTreeHeads(try database.signTree(4))
         #expect(try client(database, newer).lookup(path: "rsc.io/quote", version: "v1.5.2").count == 2)

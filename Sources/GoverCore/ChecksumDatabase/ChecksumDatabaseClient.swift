@@ -168,6 +168,13 @@ public struct ChecksumDatabaseClient {
         /// Proves `older` is a prefix of `newer` (x/mod `checkTrees`): the hash of older's size,
         /// computed from tiles authenticated by newer's hash, must be older's hash.
         func checkTrees(older: LogTree, newer: LogTree, olderIsSaved: Bool) throws {
+            // Trees of one size are consistent exactly when their hashes are equal. x/mod computes
+            // the hash from tiles here too, which adds nothing for equal hashes and for unequal
+            // ones reports "downloaded inconsistent tile" where the fact is a fork.
+            if older.size == newer.size {
+                guard older.hash == newer.hash else { throw fork(older: older, newer: newer, computed: newer.hash, olderIsSaved: olderIsSaved) }
+                return
+            }
             let hash: LogHash
             do {
                 hash = try TransparencyLog.treeHash(older.size, reader: TileHashReader(tree: newer, tiles: self))
@@ -176,11 +183,13 @@ public struct ChecksumDatabaseClient {
                     ? "checking tree #\(older.size): \(reason)"
                     : "checking tree #\(older.size) against tree #\(newer.size): \(reason)")
             }
-            guard hash == older.hash else {
-                let (saved, answered) = olderIsSaved ? (older, newer) : (newer, older)
-                throw checksumRejection(
-                    "the database's tree forks from the one gover saw before: its tree of \(answered.size) records (hash \(answered.hash)) is inconsistent with the saved tree of \(saved.size) records (hash \(saved.hash)); the tree of \(older.size) records hashes to \(hash) in the tree of \(newer.size) (a fork or a rollback): refusing")
-            }
+            guard hash == older.hash else { throw fork(older: older, newer: newer, computed: hash, olderIsSaved: olderIsSaved) }
+        }
+
+        private func fork(older: LogTree, newer: LogTree, computed: LogHash, olderIsSaved: Bool) -> GoverError {
+            let (saved, answered) = olderIsSaved ? (older, newer) : (newer, older)
+            return checksumRejection(
+                "the database's tree forks from the one gover saw before: its tree of \(answered.size) records (hash \(answered.hash)) is inconsistent with the saved tree of \(saved.size) records (hash \(saved.hash)); the tree of \(older.size) records hashes to \(computed) in the tree of \(newer.size) (a fork or a rollback): refusing")
         }
 
         /// Proves record `id` with `text` is in `tree` (x/mod `checkRecord`).
