@@ -962,6 +962,13 @@ struct ChecksumDatabaseClientTests {
             try client(database, heads, key: "localhost.localdev/sumdb+00000c68+AcTrnkbUA+TU4heY3hkjiSES/DSQniBqIeQ/YppAUtK6")
                 .lookup(path: "rsc.io/sampler", version: "v1.3.0")
         }
+        let misnamed = ChecksumDatabaseClient(setting: ChecksumDatabaseSetting(name: "sum.golang.org", verifierKey: testVerifierKey, url: nil),
+                                              baseURL: base, treeHeads: heads, fetch: database.fetch)
+        #expect(throws: GoverError.invalidModuleSetting(name: "GOSUMDB", value: testVerifierKey,
+                                                        reason: "the key is for \(testName), not sum.golang.org")) {
+            try misnamed.lookup(path: "rsc.io/sampler", version: "v1.3.0")
+        }
+
         // A saved head of the same size with another hash.
         let sameSize = MemoryTreeHeads(try SignedNote.sign(text: LogTree(size: 3, hash: .zero).noteText, signers: [database.signer]))
         let forked = lookupRejection { try client(database, sameSize).lookup(path: "rsc.io/sampler", version: "v1.3.0") }

@@ -84,6 +84,10 @@ public struct ChecksumDatabaseClient {
         } catch GoverError.checksumDatabaseRejected(_, let reason) {
             throw GoverError.invalidModuleSetting(name: "GOSUMDB", value: setting.verifierKey, reason: reason)
         }
+        guard verifier.name == setting.name else {
+            throw GoverError.invalidModuleSetting(
+                name: "GOSUMDB", value: setting.verifierKey, reason: "the key is for \(verifier.name), not \(setting.name)")
+        }
         let bareVersion = version.hasSuffix("/go.mod") ? String(version.dropLast("/go.mod".count)) : version
         guard let escapedPath = ToolchainModule.escapePath(path), let escapedVersion = ToolchainModule.escapeVersion(bareVersion)
         else { throw checksumRejection("not a module path and version the database can be asked for") }
@@ -161,7 +165,9 @@ public struct ChecksumDatabaseClient {
             do {
                 return try openTree(note)
             } catch GoverError.checksumDatabaseRejected(_, let reason) {
-                throw checksumRejection("the tree head gover saved before does not verify (\(reason)); if the key in GOSUMDB changed on purpose, remove the saved tree head")
+                throw checksumRejection(
+                    "the tree head gover saved before does not verify (\(reason)); "
+                        + "if the key in GOSUMDB changed on purpose, remove the saved tree head")
             }
         }
 
@@ -189,7 +195,10 @@ public struct ChecksumDatabaseClient {
         private func fork(older: LogTree, newer: LogTree, computed: LogHash, olderIsSaved: Bool) -> GoverError {
             let (saved, answered) = olderIsSaved ? (older, newer) : (newer, older)
             return checksumRejection(
-                "the database's tree forks from the one gover saw before: its tree of \(answered.size) records (hash \(answered.hash)) is inconsistent with the saved tree of \(saved.size) records (hash \(saved.hash)); the tree of \(older.size) records hashes to \(computed) in the tree of \(newer.size) (a fork or a rollback): refusing")
+                "the database's tree forks from the one gover saw before: its tree of \(answered.size) records "
+                    + "(hash \(answered.hash)) is inconsistent with the saved tree of \(saved.size) records "
+                    + "(hash \(saved.hash)); the tree of \(older.size) records hashes to \(computed) in the tree of "
+                    + "\(newer.size) (a fork or a rollback): refusing")
         }
 
         /// Proves record `id` with `text` is in `tree` (x/mod `checkRecord`).

@@ -49,7 +49,8 @@ public struct ChecksumDatabaseSetting: Equatable, Sendable {
         do {
             verifier = try NoteVerifier(verifierKey: fields[0])
         } catch GoverError.checksumDatabaseRejected(_, let reason) {
-            throw invalid("'\(fields[0])' is not a known database name (\(knownKeys.keys.sorted().joined(separator: ", "))) nor a valid verifier key <name>+<hash>+<key> (\(reason))")
+            let known = knownKeys.keys.sorted().joined(separator: ", ")
+            throw invalid("'\(fields[0])' is not a known database name (\(known)) nor a valid verifier key <name>+<hash>+<key> (\(reason))")
         }
         guard isHostAndPath(verifier.name) else {
             throw invalid("the database name '\(verifier.name)' must be host[/path]")
