@@ -530,6 +530,7 @@ struct ChecksumDatabaseModuleTests {
         ("go/apis/x", "golang.org/toolchain@v0.0.1-go1.22.5.linux-amd64/apis/x"),
         ("go/src/test/x.go", "golang.org/toolchain@v0.0.1-go1.22.5.linux-amd64/src/test/x.go"),
         ("go/api/go1.txt", nil),
+        ("go/api", nil),
         ("go/doc/go_spec.html", nil),
         ("go/misc/wasm/wasm_exec.js", nil),
         ("go/test/fixedbugs/issue1.go", nil),

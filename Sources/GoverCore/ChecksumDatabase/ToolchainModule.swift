@@ -53,9 +53,9 @@ public enum ToolchainModule {
         guard let top = relative.split(separator: "/", omittingEmptySubsequences: false).first, !top.isEmpty,
               !relative.hasSuffix("/")
         else { return nil }
-        // "api/**" matches only below api/, so a file named just `api` would stay; distpack's
-        // tree has none, and this mirrors the pattern exactly.
-        if omittedTrees.contains(top) && relative.count > top.count { return nil }
+        // distpack's `amatch("api/**", name)` compares the first path element, so it removes
+        // a file named just `api` as well as everything below `api/`.
+        if omittedTrees.contains(top) { return nil }
         var name = zipPrefix(moduleVersion: moduleVersion) + relative
         if name.hasSuffix("/go.mod") {
             name = String(name.dropLast("go.mod".count)) + "_go.mod"
