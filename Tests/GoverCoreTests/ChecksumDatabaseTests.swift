@@ -507,18 +507,18 @@ struct ChecksumDatabaseModuleTests {
     @Test("Module versions of toolchains, and back")
     func moduleVersions() throws {
         let version = try #require(GoVersion("go1.22.5"))
-        #expect(ToolchainModule.moduleVersion(for: version, os: "linux", arch: "amd64") == "v0.0.1-go1.22.5.linux-amd64")
-        let parsed = try #require(ToolchainModule.parseModuleVersion("v0.0.1-go1.22.5.linux-amd64"))
-        #expect(parsed.version == version && parsed.os == "linux" && parsed.arch == "amd64")
-        #expect(ToolchainModule.parseModuleVersion("v0.0.1-go1.23rc1.darwin-arm64")?.version == GoVersion("go1.23rc1"))
+        #expect(ToolchainModule.version(of: version, platform: Platform(os: "linux", arch: "amd64")) == "v0.0.1-go1.22.5.linux-amd64")
+        let parsed = try #require(ToolchainModuleIndex.parseModuleVersion("v0.0.1-go1.22.5.linux-amd64"))
+        #expect(parsed.0 == version && parsed.1 == Platform(os: "linux", arch: "amd64"))
+        #expect(ToolchainModuleIndex.parseModuleVersion("v0.0.1-go1.23rc1.darwin-arm64")?.0 == GoVersion("go1.23rc1"))
         for bad in ["v0.0.1-go1.22.5", "v0.0.1-go1.22.5.linux", "v0.0.2-go1.22.5.linux-amd64", "v0.0.1-1.22.5.linux-amd64",
                     "v0.0.1-go1.22.5.linux-amd64-x", "v0.0.1-go1.22.5.Linux-amd64", "v0.0.1-go1.22.05.linux-amd64", ""] {
-            #expect(ToolchainModule.parseModuleVersion(bad) == nil, "\(bad)")
+            #expect(ToolchainModuleIndex.parseModuleVersion(bad) == nil, "\(bad)")
         }
-        #expect(ToolchainModule.hasToolchainModule(GoVersion("go1.21.0")!))
-        #expect(ToolchainModule.hasToolchainModule(GoVersion("go1.22.5")!))
-        #expect(!ToolchainModule.hasToolchainModule(GoVersion("go1.20.14")!))
-        #expect(!ToolchainModule.hasToolchainModule(GoVersion("go1.21rc2")!))
+        #expect(ToolchainModule.isPublished(GoVersion("go1.21.0")!))
+        #expect(ToolchainModule.isPublished(GoVersion("go1.22.5")!))
+        #expect(!ToolchainModule.isPublished(GoVersion("go1.20.14")!))
+        #expect(!ToolchainModule.isPublished(GoVersion("go1.21rc2")!))
     }
 
     @Test("Tarball entries map to module-zip names as cmd/distpack builds them", arguments: [
@@ -539,34 +539,35 @@ struct ChecksumDatabaseModuleTests {
         ("other/bin/go", nil),
     ] as [(String, String?)])
     func moduleZipName(tarball: String, zipName: String?) throws {
-        #expect(ToolchainModule.moduleZipName(tarballPath: tarball, moduleVersion: "v0.0.1-go1.22.5.linux-amd64") == zipName)
+        #expect(ToolchainModule.zipEntryName(ofTreePath: tarball, moduleVersion: "v0.0.1-go1.22.5.linux-amd64") == zipName)
         if let zipName {
-            #expect(try ToolchainModule.moduleZipEntryToTreePath(zipName: zipName, moduleVersion: "v0.0.1-go1.22.5.linux-amd64") == tarball)
+            #expect(try ToolchainModule.treePath(ofZipEntry: zipName, moduleVersion: "v0.0.1-go1.22.5.linux-amd64") == tarball)
         }
     }
 
     @Test("Zip entries outside the module's prefix are refused")
     func zipEntryOutsidePrefix() throws {
         let version = "v0.0.1-go1.22.5.linux-amd64"
-        #expect(try ToolchainModule.moduleZipEntryToTreePath(zipName: "golang.org/toolchain@\(version)/", moduleVersion: version) == nil)
+        // The prefix directory itself is the tree's top directory.
+        #expect(try ToolchainModule.treePath(ofZipEntry: "golang.org/toolchain@\(version)/", moduleVersion: version) == "go/")
         for bad in ["bin/go", "golang.org/toolchain@v0.0.1-go1.22.4.linux-amd64/bin/go", "golang.org/toolchain@\(version)",
                     "../golang.org/toolchain@\(version)/bin/go", "/golang.org/toolchain@\(version)/bin/go"] {
-            #expect(throws: GoverError.self, "\(bad)") { try ToolchainModule.moduleZipEntryToTreePath(zipName: bad, moduleVersion: version) }
+            #expect(throws: GoverError.self, "\(bad)") { try ToolchainModule.treePath(ofZipEntry: bad, moduleVersion: version) }
         }
     }
 
     @Test("Module paths and versions escape as x/mod's module.EscapePath and EscapeVersion")
     func escaping() {
-        #expect(ToolchainModule.escapePath("rsc.io/Quote") == "rsc.io/!quote")
-        #expect(ToolchainModule.escapePath("github.com/Azure/azure-sdk-for-go") == "github.com/!azure/azure-sdk-for-go")
-        #expect(ToolchainModule.escapePath("golang.org/toolchain") == "golang.org/toolchain")
-        #expect(ToolchainModule.escapeVersion("v0.0.1-go1.22.5.linux-amd64") == "v0.0.1-go1.22.5.linux-amd64")
-        #expect(ToolchainModule.escapeVersion("v1.0.0-RC1") == "v1.0.0-!r!c1")
+        #expect(ModuleEscaping.escapePath("rsc.io/Quote") == "rsc.io/!quote")
+        #expect(ModuleEscaping.escapePath("github.com/Azure/azure-sdk-for-go") == "github.com/!azure/azure-sdk-for-go")
+        #expect(ModuleEscaping.escapePath("golang.org/toolchain") == "golang.org/toolchain")
+        #expect(ModuleEscaping.escapeVersion("v0.0.1-go1.22.5.linux-amd64") == "v0.0.1-go1.22.5.linux-amd64")
+        #expect(ModuleEscaping.escapeVersion("v1.0.0-RC1") == "v1.0.0-!r!c1")
         for bad in ["", "rsc.io/!quote", "rsc.io//x", "rsc", "rsc.io/x y", "rsc.io/é", "../x", "rsc.io/x/"] {
-            #expect(ToolchainModule.escapePath(bad) == nil, "\(bad)")
+            #expect(ModuleEscaping.escapePath(bad) == nil, "\(bad)")
         }
         for bad in ["", "v1!", "v1/x", "..", "v1.", "v1\n"] {
-            #expect(ToolchainModule.escapeVersion(bad) == nil, "\(bad)")
+            #expect(ModuleEscaping.escapeVersion(bad) == nil, "\(bad)")
         }
     }
 }

@@ -89,7 +89,7 @@ public struct ChecksumDatabaseClient {
                 name: "GOSUMDB", value: setting.verifierKey, reason: "the key is for \(verifier.name), not \(setting.name)")
         }
         let bareVersion = version.hasSuffix("/go.mod") ? String(version.dropLast("/go.mod".count)) : version
-        guard let escapedPath = ToolchainModule.escapePath(path), let escapedVersion = ToolchainModule.escapeVersion(bareVersion)
+        guard let escapedPath = ModuleEscaping.escapePath(path), let escapedVersion = ModuleEscaping.escapeVersion(bareVersion)
         else { throw checksumRejection("not a module path and version the database can be asked for") }
 
         let answer = try fetch("\(baseURL)/lookup/\(escapedPath)@\(escapedVersion)", Self.lookupLimit)

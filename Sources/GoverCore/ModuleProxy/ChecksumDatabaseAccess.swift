@@ -83,6 +83,10 @@ extension GoverContext {
                         try http.fetch(url, limit: limit, timeoutSeconds: 60).1
                     }
                 } catch let error as TransferError {
+                    // A database answers a lookup of what it does not know with 404/410.
+                    if error.isNotFound && url.hasPrefix(base + "/lookup/") {
+                        throw GoverError.noChecksumRecord(database: setting.name, module: ToolchainModule.path + "@" + moduleVersion)
+                    }
                     throw GoverError.checksumDatabaseUnavailable(name: setting.name, reason: error.goverError.message)
                 }
             })

@@ -52,14 +52,22 @@ public enum ToolchainModule {
         return "go/" + rest
     }
 
-    /// The zip entry name a go.dev archive's file has in the module, or nil when distpack
-    /// leaves it out. `treePath` is normalised (`go/src/go.mod`).
+    /// Trees of the binary distribution that distpack leaves out of the module.
+    static let omittedTrees: Set<Substring> = ["api", "doc", "misc", "test"]
+
+    /// The zip entry name a go.dev archive's file has in the module (`go/src/go.mod` becomes
+    /// `golang.org/toolchain@v…/src/_go.mod`), or nil when distpack leaves it out: `api/`,
+    /// `doc/`, `misc/`, `test/` (distpack's `amatch("api/**", name)` compares the first path
+    /// element, so a file named just `api` goes too), and anything not under `go/`. Every
+    /// `go.mod` is renamed `_go.mod` so that the zip holds no nested module (`RenameGoMod`).
     public static func zipEntryName(ofTreePath treePath: String, moduleVersion: String) -> String? {
         guard treePath.hasPrefix("go/") else { return nil }
-        var rest = String(treePath.dropFirst(3))
-        for excluded in ["api/", "doc/", "misc/", "test/"] where rest.hasPrefix(excluded) { return nil }
-        if rest == "go.mod" || rest.hasSuffix("/go.mod") { rest = String(rest.dropLast("go.mod".count)) + "_go.mod" }
-        return zipPrefix(moduleVersion: moduleVersion) + rest
+        let relative = treePath.dropFirst(3)
+        guard let top = relative.split(separator: "/", omittingEmptySubsequences: false).first, !top.isEmpty,
+              !relative.hasSuffix("/"), !omittedTrees.contains(top) else { return nil }
+        var name = zipPrefix(moduleVersion: moduleVersion) + relative
+        if name.hasSuffix("/go.mod") { name = String(name.dropLast("go.mod".count)) + "_go.mod" }
+        return name
     }
 
     /// Mode bits of an unpacked file, as the go command leaves them: executable under
