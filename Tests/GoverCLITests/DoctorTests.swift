@@ -23,7 +23,13 @@ struct DoctorOutput {
 @Suite("gover doctor")
 struct DoctorTests {
     static let checkIDs = ["store.current", "store.versions", "store.staging", "store.safety", "store.commands", "path.go", "path.commands", "go.version", "env.goroot",
-                           "env.gopath-bin", "env.gotoolchain", "project.pin", "project.toolchain", "net.goproxy", "shell.rc"]
+                           "env.gopath-bin", "env.gotoolchain", "project.pin", "project.toolchain", "net.goproxy", "net.sumdb", "shell.rc"]
+
+    /// x/mod's test database key (sumdb/client_test.go) and a tree head signed with it: the
+    /// loopback mirror relays it as `<proxy>/sumdb/<name>/{supported,latest}`.
+    static let testDatabaseKey = "localhost.localdev/sumdb+00000c67+AcTrnkbUA+TU4heY3hkjiSES/DSQniBqIeQ/YppAUtK6"
+    static let testTreeHead = "go.sum database tree\n5\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n\n"
+        + "— localhost.localdev/sumdb AAAMZxgWb9UfSB/ctiXHDOyKfzwm4Omwm6TQ+ZfRGQhOWBVsfjzhriuWuX8yR6TZV5GQZraa2FNr5KOTmcbj5XaOUQg=\n"
 
     /// go1.22.5 installed and current, `gover init` done for bash, PATH as the block makes it.
     private func healthySandbox() throws -> (Sandbox, [String: String]) {
@@ -31,10 +37,13 @@ struct DoctorTests {
         try sandbox.publish("go1.22.5")
         try #require(try sandbox.gover("install", "1.22.5").status == 0)
         try #require(try sandbox.gover("init", "--shell", "bash").status == 0)
+        try "".write(toFile: sandbox.mirrorDirectory + "/supported", atomically: true, encoding: .utf8)
+        try Self.testTreeHead.write(toFile: sandbox.mirrorDirectory + "/latest", atomically: true, encoding: .utf8)
         let environment = [
             "PATH": "\(sandbox.root)/current/bin:\(sandbox.root)/bin:\(sandbox.home)/go/bin:/usr/bin:/bin",
             "SHELL": "/bin/bash",
             "GOPROXY": sandbox.mirrorURL + ",direct",
+            "GOSUMDB": Self.testDatabaseKey,
         ]
         return (sandbox, environment)
     }
@@ -57,10 +66,35 @@ struct DoctorTests {
             #expect(check["status"] as? String == "ok", "\(check)")
         }
         #expect(output.message("net.goproxy").contains("answers"))
+        #expect(output.message("net.sumdb").contains("through the proxy \(sandbox.mirrorURL.dropLast())"), "\(output.message("net.sumdb"))")
+        #expect(output.message("net.sumdb").contains("(5 records)"))
 
         let text = try sandbox.gover("doctor", env: environment)
         #expect(text.status == 0)
         #expect(text.stdout.hasSuffix("No problems found.\n"), "\(text)")
+    }
+
+    @Test("net.sumdb: settings that would break toolchain downloads", arguments: [
+        (["GOSUMDB": "off"], "warning", "GOSUMDB=off"),
+        (["GOSUMDB": "sum.golang.org+bad"], "error", "GOSUMDB"),
+        (["GOPROXY": "off"], "warning", "GOPROXY=off"),
+        // A proxy answering /sumdb/<name>/supported with 500: the go command gives up on the database.
+        (["GOPROXY": "MIRROR_f/status=500/,direct"], "error", "HTTP 500"),
+        // The database answers, signed by another key than GOSUMDB's.
+        (["GOSUMDB": "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"], "error", "does not verify"),
+    ] as [([String: String], String, String)])
+    func checksumDatabaseSettings(overrides: [String: String], status: String, mentions: String) throws {
+        let (sandbox, base) = try healthySandbox()
+        var environment = base
+        for (key, value) in overrides { environment[key] = value.replacingOccurrences(of: "MIRROR", with: sandbox.mirrorURL) }
+        let (_, output) = try doctor(sandbox, environment)
+        #expect(output.status("net.sumdb") == status, "\(output.message("net.sumdb"))")
+        #expect(output.message("net.sumdb").contains(mentions), "\(output.message("net.sumdb"))")
+        if status == "error" { #expect(!output.ok) }
+        let (_, offline) = try doctor(sandbox, environment, "--offline")
+        if overrides["GOSUMDB"] != "off" && overrides["GOPROXY"] != "off" && overrides["GOSUMDB"] != "sum.golang.org+bad" {
+            #expect(offline.status("net.sumdb") == "skipped")
+        }
     }
 
     @Test("a fake older go earlier on PATH is named with the rc line that adds it; after the fix doctor exits 0")
@@ -74,7 +108,7 @@ struct DoctorTests {
         let line = before.split(separator: "\n", omittingEmptySubsequences: false).count
         let environment = [
             "HOME": sandbox.home, "PATH": "/usr/bin:/bin", "SHELL": "/bin/bash", "TERM": "dumb",
-            "GOPROXY": sandbox.mirrorURL,
+            "GOPROXY": sandbox.mirrorURL, "GOSUMDB": Self.testDatabaseKey,
         ]
         let command = "\(goverBinary) doctor --json; echo \"exit=$?\" >&2"
 

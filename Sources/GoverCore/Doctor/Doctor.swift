@@ -2,8 +2,9 @@
 /// says, for everything that is not, which file, which line or which command fixes it.
 ///
 /// Read-only: it takes no lock, changes nothing, downloads nothing (the go it runs gets
-/// `GOTOOLCHAIN=local`, so it cannot switch toolchains). The only network access is one
-/// HEAD request to GOPROXY's first entry, skipped with `--offline`.
+/// `GOTOOLCHAIN=local`, so it cannot switch toolchains). The only network access, skipped
+/// with `--offline`: one HEAD request to GOPROXY's first entry, and the checksum
+/// database's way in (`<proxy>/sumdb/<name>/supported`, then its signed `/latest`).
 public struct Doctor {
     public var store: Store
     public var environment: [String: String]
@@ -63,6 +64,7 @@ public struct Doctor {
             pinCheck(current),
             toolchainSwitchCheck(current, toolchain: toolchain),
             proxyCheck(),
+            checksumDatabaseCheck(),
             startupFilesCheck(),
         ])
     }
@@ -386,6 +388,81 @@ public struct Doctor {
             return DoctorCheck("net.goproxy", .warning, "GOPROXY \(first) is unreachable: \(error.message)", fix: fix)
         } catch {
             return DoctorCheck("net.goproxy", .warning, "GOPROXY \(first) is unreachable: \(error)", fix: fix)
+        }
+    }
+
+    /// Would toolchain downloads work — gover's from a module proxy or with --verify-sumdb,
+    /// and the go command's own `GOTOOLCHAIN` switching? Both need the checksum database:
+    /// GOSUMDB must parse and not be off, GOPROXY must not be off, a proxy asked for
+    /// `/sumdb/<name>/supported` must answer 200, 404 or 410 (anything else makes the go
+    /// command give up on the database), and the database's signed tree head must verify
+    /// with the configured key.
+    private func checksumDatabaseCheck() -> DoctorCheck {
+        let id = "net.sumdb"
+        let sumdb = goSetting("GOSUMDB")
+        let proxy = goSetting("GOPROXY")
+        let setting: ChecksumDatabaseSetting
+        do {
+            guard let parsed = try ChecksumDatabaseSetting.parse(sumdb?.value) else {
+                return DoctorCheck(id, .warning, "GOSUMDB=off (from \(sumdb?.source ?? "the environment")): toolchain downloads fail — the go command's switching to a newer Go, `GOVER_MIRROR=goproxy` and `--verify-sumdb` all need the checksum database",
+                                   fix: sumdb?.source == "the environment" ? "unset GOSUMDB" : "go env -u GOSUMDB")
+            }
+            setting = parsed
+        } catch let error as GoverError {
+            return DoctorCheck(id, .error, "\(error.message) (GOSUMDB from \(sumdb?.source ?? "the environment"))", fix: "go env -w GOSUMDB=sum.golang.org (or sum.golang.google.cn)")
+        } catch {
+            return DoctorCheck(id, .error, "GOSUMDB cannot be read: \(error)")
+        }
+        let proxies: ModuleProxyList
+        do {
+            proxies = try ModuleProxyList(parsing: proxy?.value)
+        } catch {
+            return DoctorCheck(id, .error, "\(error) (GOPROXY from \(proxy?.source ?? "the environment"))", fix: "go env -w GOPROXY=\(ModuleProxyList.defaultValue)")
+        }
+        if proxies.entries.first == .off {
+            return DoctorCheck(id, .warning, "GOPROXY=off: no toolchain can be downloaded as a module (the go command's switching, `GOVER_MIRROR=goproxy`)",
+                               fix: "go env -w GOPROXY=\(ModuleProxyList.defaultValue)")
+        }
+        if offline { return DoctorCheck(id, .skipped, "checksum database \(setting.name) not probed (--offline)") }
+        var base = setting.url.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        var via = "directly"
+        if base == nil {
+            for entry in proxies.entries {
+                guard case .proxy(let url, let fallBackOnError) = entry else { break }
+                let shown = Self.redactingCredentials(url)
+                do {
+                    _ = try http.fetch(url + "/sumdb/" + setting.name + "/supported", limit: 4 << 10, timeoutSeconds: 5)
+                    base = url + "/sumdb/" + setting.name
+                    via = "through the proxy \(shown)"
+                    break
+                } catch let error as TransferError {
+                    if error.isNotFound || fallBackOnError { continue }
+                    if case .status(let status, _) = error.kind {
+                        return DoctorCheck(id, .error, "the proxy \(shown) answers /sumdb/\(setting.name)/supported with HTTP \(status) (only 200, 404 and 410 are understood): the go command then treats \(setting.name) as unavailable, and toolchain downloads fail",
+                                           fix: "fix the proxy, or name the database's URL yourself: GOSUMDB='\(setting.verifierKey) https://\(setting.name)'")
+                    }
+                    return DoctorCheck(id, .warning, "cannot ask \(shown) whether it relays \(setting.name): \(error.goverError.message)")
+                } catch {
+                    return DoctorCheck(id, .warning, "cannot ask \(shown) whether it relays \(setting.name): \(error)")
+                }
+            }
+        }
+        let root = base ?? "https://" + setting.name
+        do {
+            let body = try http.fetch(root + "/latest", limit: 64 << 10, timeoutSeconds: 5).1
+            let note = try SignedNote.open(body, verifiers: [NoteVerifier(verifierKey: setting.verifierKey)])
+            let tree = try LogTree(noteText: note.text)
+            return DoctorCheck(id, .ok, "checksum database \(setting.name), reached \(via): its signed tree head verifies (\(tree.size) records)")
+        } catch let error as TransferError {
+            return DoctorCheck(id, .warning, "checksum database \(setting.name) (\(Self.redactingCredentials(root))) is unreachable: \(error.goverError.message); toolchain downloads will fail",
+                               fix: "check the network, or use a reachable mirror of it: GOSUMDB=sum.golang.google.cn, or a GOPROXY that relays it")
+        } catch let error as GoverError {
+            let reason: String
+            if case .checksumDatabaseRejected(_, let text) = error { reason = text } else { reason = error.message }
+            return DoctorCheck(id, .error, "the checksum database at \(Self.redactingCredentials(root)) answers with a tree head that does not verify with the key of \(setting.name) (\(reason)): wrong GOSUMDB key, or not that database",
+                               fix: "go env -w GOSUMDB=\(setting.name == "sum.golang.google.cn" ? "sum.golang.google.cn" : "sum.golang.org")")
+        } catch {
+            return DoctorCheck(id, .warning, "checksum database \(setting.name): \(error)")
         }
     }
 
