@@ -1,26 +1,39 @@
 import Foundation
 
-/// A helper server from `scripts/` on 127.0.0.1 that prints its port on its first line and
-/// stops when its stdin closes.
+/// A helper server on 127.0.0.1 that prints its port on its first line and stops when its
+/// stdin closes: a script from `scripts/`, or any executable (the toolchain-proxy fixture).
 class LoopbackServer {
     let port: Int
     let logPath: String
     private let process: Process
     private let stdin: Pipe
 
+    /// `scripts/<script>` with `arguments`, then `--log logPath --exit-on-stdin-eof`.
     init(script: String, arguments: [String], logPath: String) {
         self.logPath = logPath
-        process = Process()
-        process.executableURL = packageRoot.appendingPathComponent("scripts/" + script)
-        process.arguments = arguments + ["--log", logPath, "--exit-on-stdin-eof"]
+        (process, stdin, port) = Self.launch(packageRoot.appendingPathComponent("scripts/" + script),
+                                             arguments + ["--log", logPath, "--exit-on-stdin-eof"])
+    }
+
+    /// Any executable with exactly `arguments` (which must make it log to `logPath` and exit
+    /// on stdin EOF, if the caller wants either).
+    init(executable: String, arguments: [String], logPath: String) {
+        self.logPath = logPath
+        (process, stdin, port) = Self.launch(URL(fileURLWithPath: executable), arguments)
+    }
+
+    private static func launch(_ executable: URL, _ arguments: [String]) -> (Process, Pipe, Int) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
         let out = Pipe()
-        stdin = Pipe()
+        let stdin = Pipe()
         process.standardOutput = out
         process.standardInput = stdin
         do {
             try process.run()
         } catch {
-            fatalError("cannot start scripts/\(script): \(error)")
+            fatalError("cannot start \(executable.path): \(error)")
         }
         // The server prints its port on the first line once it listens.
         var line = Data()
@@ -30,9 +43,9 @@ class LoopbackServer {
             line.append(byte)
         }
         guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            fatalError("scripts/\(script) did not report a port")
+            fatalError("\(executable.path) did not report a port")
         }
-        self.port = port
+        return (process, stdin, port)
     }
 
     func logLines() -> [Substring] {
