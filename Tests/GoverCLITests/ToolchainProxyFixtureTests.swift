@@ -280,6 +280,12 @@ struct ToolchainProxyFixtureTests {
         #expect(body.stdout == "from a file")
         let link = try runProgram("/usr/bin/unzip", ["-p", path, "link"])
         #expect(link.stdout == "../../etc/passwd")
+
+        // The same from a list file, one NAME=SOURCE a line, mixed with arguments.
+        let list = scratch.path + "/entries"
+        try "../y=\(source)\n/etc/z=\(source)\n".write(toFile: list, atomically: true, encoding: .utf8)
+        try ToolchainProxyFixture.run(["zip", "--out", path, "first=" + source, "--list", list, "--symlink", "l=t"])
+        #expect(try runProgram("/usr/bin/unzip", ["-Z1", path]).stdout == "first\n../y\n/etc/z\nl\n")
     }
 
     @Test("keygen is deterministic per seed and prints name+hash+key")

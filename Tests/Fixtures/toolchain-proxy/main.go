@@ -270,7 +270,8 @@ func (i fileInfo) Sys() any           { return nil }
 // "/abs", names outside any module prefix and duplicates are all written as asked.
 // NAME=SOURCE (or --file NAME=SOURCE) takes the bytes of SOURCE, --data NAME=TEXT the text
 // itself, --symlink NAME=TARGET an entry with the symlink mode bits and TARGET as body.
-// NAME is everything before the last "=". --store writes the following entries uncompressed.
+// NAME is everything before the last "=". --store writes the following entries uncompressed
+// (--deflate again deflated). --list FILE reads more NAME=SOURCE entries, one a line.
 func makeZip(args []string) {
 	var out string
 	type entry struct {
@@ -282,6 +283,14 @@ func makeZip(args []string) {
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		kind := "file"
+		if arg == "--list" && i+1 < len(args) {
+			list, err := os.ReadFile(args[i+1])
+			check(err)
+			lines := strings.Split(strings.TrimSuffix(string(list), "\n"), "\n")
+			args = append(append(append([]string(nil), args[:i]...), lines...), args[i+2:]...)
+			i--
+			continue
+		}
 		switch arg {
 		case "--out", "--file", "--data", "--symlink":
 			if i+1 == len(args) {
