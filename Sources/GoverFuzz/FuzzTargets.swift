@@ -22,6 +22,12 @@ enum FuzzTarget: String, CaseIterable {
     case archiveEntries = "archive-entries"
     /// Raw tar bytes through the real libarchive extraction into a fresh directory.
     case archive
+    /// What a checksum database answers: lookup records, signed tree notes, tile paths.
+    case sumdb
+    /// GOPROXY and GOSUMDB values, and a proxy's `@v/list`.
+    case moduleProxy = "module-proxy"
+    /// Raw zip bytes through the real libarchive streaming extraction of a toolchain module.
+    case moduleZip = "module-zip"
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -31,6 +37,9 @@ enum FuzzTarget: String, CaseIterable {
         case .indexCache: Self.indexCache(bytes)
         case .archiveEntries: Self.archiveEntries(bytes)
         case .archive: Self.archive(bytes)
+        case .sumdb: Self.sumdb(bytes)
+        case .moduleProxy: Self.moduleProxy(bytes)
+        case .moduleZip: Self.moduleZip(bytes)
         }
     }
 
@@ -147,6 +156,90 @@ enum FuzzTarget: String, CaseIterable {
         guard neighbours == ["stage"] else { fatalError("extraction wrote beside the staging directory: \(neighbours)") }
         guard let realStage = try? FileSystem.realPath(stage) else { fatalError("staging vanished") }
         checkTree(stage, realRoot: realStage)
+    }
+
+    /// x/mod's test database key: a note it verifies must be one it signed.
+    private static let testVerifier = try? NoteVerifier(verifierKey: "localhost.localdev/sumdb+00000c67+AcTrnkbUA+TU4heY3hkjiSES/DSQniBqIeQ/YppAUtK6")
+
+    private static func sumdb(_ bytes: [UInt8]) {
+        if let record = try? LogRecord(bytes) {
+            // A record's id is a plain non-negative number and its text lines as the log writes them.
+            guard record.id >= 0, LogRecord.isValidText(record.text),
+                  (try? LogRecord(LogRecord.format(id: record.id, text: record.text) + record.rest)) == record else {
+                fatalError("a parsed record does not survive being written again")
+            }
+        }
+        if let tree = try? LogTree(noteText: bytes) {
+            guard tree.size >= 0, tree.size <= LogTree.maxSize, (try? LogTree(noteText: tree.noteText)) == tree else {
+                fatalError("a parsed tree note does not survive being written again: \(tree)")
+            }
+        }
+        if let testVerifier, let note = try? SignedNote.open(bytes, verifiers: [testVerifier]) {
+            // Only x/mod's test signer could have made it: the fuzzer cannot forge Ed25519.
+            guard !note.signatures.isEmpty else { fatalError("a note opened without a verified signature") }
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let tile = try? LogTile(path: text) {
+            guard (try? LogTile(path: tile.path)) == tile else { fatalError("tile path \(text.debugDescription) does not round-trip") }
+        }
+    }
+
+    private static func moduleProxy(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let list = try? ModuleProxyList(parsing: text) {
+            // Every URL gover will request is http(s) or file, without spaces or controls.
+            for url in list.baseURLs where !(url.hasPrefix("https://") || url.hasPrefix("http://") || url.hasPrefix("file://"))
+                || url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
+                fatalError("GOPROXY \(text.debugDescription) gave the URL \(url.debugDescription)")
+            }
+        }
+        if let setting = try? ChecksumDatabaseSetting.parse(text) {
+            guard !setting.name.isEmpty, (try? NoteVerifier(verifierKey: setting.verifierKey)) != nil else {
+                fatalError("GOSUMDB \(text.debugDescription) parsed to an unusable setting \(setting)")
+            }
+        }
+        // Whatever a list admits names one plain `.zip` and a platform of plain words.
+        let index = ToolchainModuleIndex.parse(bytes)
+        for release in index.releases {
+            for file in release.files where PlainFilename.problem(with: file.filename, suffix: ".zip") != nil
+                || !file.filename.hasPrefix("v0.0.1-\(release.version.name).") {
+                fatalError("a proxy list admitted \(file.filename.debugDescription)")
+            }
+        }
+    }
+
+    /// Extracts into `<fresh>/stage` as a module zip; afterwards `<fresh>` holds only `stage`,
+    /// and the tree only directories and regular files (a module has nothing else).
+    private static func moduleZip(_ bytes: [UInt8]) {
+        var template = Array("/tmp/gover-fuzz-XXXXXX".utf8CString)
+        guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return }
+        let box = String(cString: created)
+        let stage = box + "/stage"
+        mkdir(stage, 0o755)
+        defer { try? FileSystem.removeTree(box) }
+        var policy = ExtractionPolicy(maxExpandedBytes: 8 << 20)
+        policy.maxEntries = 256
+        policy.requiredExecutable = nil
+        let summary = try? ArchiveExtractor.extract(from: BytesSource(bytes), gzipped: false,
+                                                   layout: .toolchainModuleZip(moduleVersion: "v0.0.1-go1.22.5.linux-amd64"),
+                                                   into: stage, policy: policy)
+        if let summary, summary.moduleHash == nil { fatalError("a module zip was extracted without its h1: hash") }
+        let neighbours = FileSystem.directoryEntries(box)
+        guard neighbours == ["stage"] else { fatalError("extraction wrote beside the staging directory: \(neighbours)") }
+        checkOnlyFilesAndDirectories(stage)
+    }
+
+    private static func checkOnlyFilesAndDirectories(_ directory: String) {
+        for name in FileSystem.directoryEntries(directory) {
+            let path = directory + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: checkOnlyFilesAndDirectories(path)
+            case S_IFREG: break
+            default: fatalError("a module zip made \(path), neither a file nor a directory")
+            }
+        }
     }
 
     private static func checkTree(_ directory: String, realRoot: String) {

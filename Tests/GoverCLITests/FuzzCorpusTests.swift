@@ -7,7 +7,7 @@ import Testing
 /// found fails here, in the ordinary test run.
 @Suite("fuzz corpus replay")
 struct FuzzCorpusTests {
-    static let targets = ["selector", "pin", "index", "index-cache", "archive-entries", "archive"]
+    static let targets = ["selector", "pin", "index", "index-cache", "archive-entries", "archive", "sumdb", "module-proxy", "module-zip"]
 
     @Test("each corpus input passes its target", arguments: targets)
     func replay(target: String) throws {
