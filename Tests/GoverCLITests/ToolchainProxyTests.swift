@@ -286,4 +286,84 @@ struct ToolchainProxyTests {
         #expect(sandbox.read(sandbox.root + "/go1.22.9/bin/gofmt") == escape)
         #expect(!FileManager.default.fileExists(atPath: escape))
     }
+
+    /// The go.dev archive of the synthetic go1.22.9: `addModule`'s files under `go/`, plus
+    /// trees the module leaves out and `extra` entries (make-test-archive's JSON).
+    func syntheticArchive(extra: [[String: Any]] = [], replacingGo: [String: Any]? = nil) -> [[String: Any]] {
+        var entries: [[String: Any]] = [
+            ["name": "go/", "type": "dir"],
+            replacingGo ?? ["name": "go/bin/go", "data": "#!/bin/sh\necho go version go1.22.9 linux/amd64\n", "mode": 0o755],
+            ["name": "go/src/go.mod", "data": "module std\n"],
+            ["name": "go/src/cmd/go.mod", "data": "module cmd\n"],
+            ["name": "go/src/make.bash", "data": "#!/bin/sh\n", "mode": 0o755],
+            ["name": "go/pkg/tool/linux_amd64/compile", "data": "#!/bin/sh\n", "mode": 0o755],
+            ["name": "go/VERSION", "data": "go1.22.9\n"],
+            ["name": "go/misc/wasm/go_js_wasm_exec", "data": "#!/bin/sh\n", "mode": 0o755],
+            ["name": "go/doc/go_spec.html", "data": "<html>"],
+        ]
+        entries += extra
+        return entries
+    }
+
+    @Test("--verify-sumdb installs exactly what the module holds; links to what it does not, symlinks and overlapping sparse data are refused", arguments: [
+        "honest", "hardlink-to-omitted", "symlink", "overlapping-sparse",
+    ])
+    func verifyArchiveRefusesWhatTheModuleCannotVouchFor(kind: String) throws {
+        try addModule(Self.small)
+        let evil = "#!/bin/sh\necho PWNED\n"
+        switch kind {
+        case "hardlink-to-omitted":
+            // Found by review: a link's target outside the module was never hashed, and the
+            // link replaced the verified bin/go.
+            try sandbox.publish("go1.22.9", entries: syntheticArchive(extra: [
+                ["name": "go/misc/x", "data": evil, "mode": 0o755], ["name": "go/bin/go", "type": "hardlink", "target": "go/misc/x"],
+            ]))
+        case "symlink":
+            try sandbox.publish("go1.22.9", entries: syntheticArchive(extra: [
+                ["name": "go/misc/evil.go", "data": "package os"], ["name": "go/src/os/zz.go", "type": "symlink", "target": "../../misc/evil.go"],
+            ]))
+        case "overlapping-sparse":
+            // Blocks hashed in stream order but written by offset, later ones winning: the
+            // genuine bytes, reordered on disk (the block sizes add up to the data stored).
+            let genuine = "#!/bin/sh\necho go version go1.22.9 linux/amd64\n"
+            try sandbox.publish("go1.22.9", entries: syntheticArchive(replacingGo: [
+                "name": "go/bin/go", "data": genuine, "mode": 0o755, "sparse_map": "0,\(genuine.utf8.count - 4),0,4",
+            ]))
+        default:
+            try sandbox.publish("go1.22.9", entries: syntheticArchive())
+        }
+        let database = try server()
+        let env = ["GOPROXY": database.proxyURL, "GOSUMDB": database.gosumdb]
+        let before = sandbox.storeSnapshot()
+        let result = try sandbox.gover("install", "1.22.9", "--verify-sumdb", env: env)
+        if kind == "honest" {
+            #expect(result.status == 0, "\(result)")
+            #expect(result.stderr.contains("Verified h1:"), "\(result)")
+            let installed = files(under: sandbox.root + "/go1.22.9")
+            #expect(installed["src/go.mod"] != nil && installed["bin/go"]?.hasSuffix("x") == true, "\(installed)")
+            // Not in the module, so not vouched for: not installed.
+            #expect(installed.keys.allSatisfy { !$0.hasPrefix("misc/") && !$0.hasPrefix("doc/") }, "\(installed.keys.sorted())")
+            return
+        }
+        #expect(result.status == 6, "\(result)")
+        let reason = ["hardlink-to-omitted": "hard link to a file the toolchain module", "symlink": "not a regular file or a directory",
+                      "overlapping-sparse": "overlap"][kind]!
+        #expect(result.stderr.contains(reason), "\(result)")
+        #expect(sandbox.storeSnapshot() == before)
+        #expect(sandbox.stagingEntries().isEmpty)
+    }
+
+    @Test("a symlink where the saved tree head belongs is refused, not taken for 'nothing seen yet'")
+    func symlinkedTreeHead() throws {
+        try addModule(Self.small)
+        let database = try server()
+        try #require(try sandbox.gover("install", "1.22.9", env: proxyEnvironment(database)).status == 0)
+        let latest = sandbox.root + "/cache/sumdb/gover.test/latest"
+        try FileManager.default.moveItem(atPath: latest, toPath: sandbox.directory + "/copy")
+        try FileManager.default.createSymbolicLink(atPath: latest, withDestinationPath: sandbox.directory + "/copy")
+        let result = try sandbox.gover("install", "1.22.10", env: proxyEnvironment(database))
+        #expect(result.status == 7, "\(result)")
+        #expect(result.stderr.contains("refusing \(latest): it is a symlink"), "\(result)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: latest) == sandbox.directory + "/copy")
+    }
 }

@@ -23,6 +23,8 @@ public struct ExtractionSummary: Sendable {
     /// Bytes the entries declare, and bytes actually written.
     public var bytes: Int64 = 0
     public var written: Int64 = 0
+    /// Entries left out: with `--verify-sumdb`, what the toolchain module does not hold.
+    public var skipped = 0
     /// The toolchain module's `h1:` hash of what was written, when the layout asks for it.
     public var moduleHash: String?
 }
@@ -115,13 +117,28 @@ public enum ArchiveExtractor {
 
             // The module's name for this file, when its content is to be hashed.
             var hashedName: String?
-            if moduleFiles != nil, case .file = header.kind, admitted.hardLinkTarget == nil {
-                switch layout {
-                case .toolchainModuleZip: hashedName = originalName
-                case .releaseTarball(let version?):
-                    hashedName = ToolchainModule.zipEntryName(ofTreePath: admitted.path, moduleVersion: version)
-                case .releaseTarball(nil): break
+            switch layout {
+            case .toolchainModuleZip:
+                if case .file = header.kind { hashedName = originalName }
+            case .releaseTarball(let version?):
+                // Checked against the database: only what the module holds is installed, and
+                // all of it is hashed, so every file in the tree is one the public log vouches for.
+                let name = ToolchainModule.zipEntryName(ofTreePath: admitted.path, moduleVersion: version)
+                if name == nil && admitted.path != policy.topDirectory {
+                    summary.skipped += 1
+                    continue
                 }
+                switch header.kind {
+                case .directory: break
+                case .file where admitted.hardLinkTarget == nil: hashedName = name
+                case .file, .hardLink:
+                    // A hard link has its target's content, which must be a file hashed before.
+                    guard let name, let target = admitted.hardLinkTarget else { break }
+                    try moduleFiles?.addLink(name: name, path: admitted.path, target: target, entry: header.name)
+                default:
+                    throw GoverError.unsafeArchive(entry: header.name, reason: "is not a regular file or a directory, which the toolchain module (and so the checksum database) cannot vouch for")
+                }
+            case .releaseTarball(nil): break
             }
             var content = hashedName.map { _ in ContentHasher() }
             if case .file = header.kind, admitted.hardLinkTarget == nil, !rules.hasSymlinks,
@@ -135,10 +152,6 @@ public enum ArchiveExtractor {
             if let hashedName, var content {
                 try moduleFiles?.add(name: hashedName, path: admitted.path,
                                      sha256: content.finalize(declaredSize: gover_archive_entry_size(entry)))
-            } else if let target = admitted.hardLinkTarget, case .releaseTarball(let version?) = layout,
-                      let name = ToolchainModule.zipEntryName(ofTreePath: admitted.path, moduleVersion: version) {
-                // A hard link has its target's content (tar only; zips have no links).
-                try moduleFiles?.addLink(name: name, path: admitted.path, target: target)
             }
             summary.entries += 1
         }
@@ -171,10 +184,12 @@ public enum ArchiveExtractor {
         var block: UnsafeRawPointer?
         var size = 0
         var offset: la_int64_t = 0
+        var end: Int64 = 0
         while true {
             let status = gover_archive_read_data_block(reader, &block, &size, &offset)
             if status == ARCHIVE_EOF { break }
             if status < ARCHIVE_OK { throw input.failure ?? corrupt("\(name): \(message(reader))") }
+            try checkForward(offset: Int64(offset), end: &end, size: size, name: name)
             summary.written += Int64(size)
             if summary.written > policy.maxExpandedBytes {
                 throw GoverError.unsafeArchive(entry: name, reason: "makes the archive expand past \(formatBytes(policy.maxExpandedBytes)) (a decompression bomb?)")
@@ -211,6 +226,16 @@ public enum ArchiveExtractor {
         }
         return ArchiveEntryHeader(name: name, kind: kind, size: gover_archive_entry_size(entry),
                                   permissions: UInt32(gover_archive_entry_perm(entry)))
+    }
+
+    /// Data blocks must move forward: a crafted sparse map can make blocks overlap, and then
+    /// what is written (later blocks win) is not what was hashed in stream order. No Go
+    /// archive has sparse files, let alone overlapping ones.
+    static func checkForward(offset: Int64, end: inout Int64, size: Int, name: String) throws {
+        guard offset >= end else {
+            throw GoverError.unsafeArchive(entry: name, reason: "has data blocks that overlap (a crafted sparse map)")
+        }
+        end = offset + Int64(size)
     }
 
     /// A module zip entry as a tree entry: renamed under `go/` (`ToolchainModule.treePath`),
@@ -338,6 +363,7 @@ struct FileWriter {
             if status < ARCHIVE_OK {
                 throw input.failure ?? ArchiveExtractor.corrupt("\(name): \(ArchiveExtractor.message(reader))")
             }
+            try ArchiveExtractor.checkForward(offset: Int64(offset), end: &end, size: size, name: name)
             summary.written += Int64(size)
             if summary.written > policy.maxExpandedBytes {
                 throw GoverError.unsafeArchive(entry: name, reason: "makes the archive expand past \(formatBytes(policy.maxExpandedBytes)) (a decompression bomb?)")
@@ -353,7 +379,6 @@ struct FileWriter {
                 if n == 0 { throw failed(EIO) }
                 done += n
             }
-            end = max(end, Int64(offset) + Int64(size))
         }
         // A sparse tail (holes up to the declared size), as libarchive does.
         let declared = gover_archive_entry_size(entry)

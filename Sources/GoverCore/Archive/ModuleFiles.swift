@@ -8,11 +8,10 @@ struct ContentHasher {
     private var end: Int64 = 0
 
     mutating func update(_ block: UnsafeRawBufferPointer, at offset: Int64) {
+        // The extractor refuses overlapping blocks (`checkForward`) before they get here.
         if offset > end { hashZeros(offset - end) }
-        // Blocks never overlap in a valid archive; an overlapping one is hashed as given and
-        // makes the hash differ, which is the point.
         hasher.update(bufferPointer: block)
-        end = max(end, offset) + Int64(block.count)
+        end = offset + Int64(block.count)
     }
 
     mutating func finalize(declaredSize: Int64) -> [UInt8] {
@@ -44,8 +43,12 @@ struct ModuleFiles {
         digests[path] = sha256
     }
 
-    mutating func addLink(name: String, path: String, target: String) throws {
-        guard let digest = digests[target] else { return }
+    /// A hard link has its target's content; a target that was not hashed (left out of the
+    /// module, or not a file) makes the link unverifiable, and it is refused.
+    mutating func addLink(name: String, path: String, target: String, entry: String) throws {
+        guard let digest = digests[target] else {
+            throw GoverError.unsafeArchive(entry: entry, reason: "is a hard link to a file the toolchain module (and so the checksum database) does not cover")
+        }
         try add(name: name, path: path, sha256: digest)
     }
 

@@ -22,8 +22,14 @@ struct CachedTreeHead: TreeHeadStore {
         path = cacheDirectory + "/sumdb/" + component + "/latest"
     }
 
+    /// Nothing there: no head seen yet. Anything but a regular file (a symlink, a FIFO) is
+    /// refused rather than taken for "nothing seen": that would silently reset fork detection.
     func load() throws -> [UInt8]? {
-        try FileSystem.readRegularFile(path, limit: 64 << 10, followSymlinks: false)
+        var info = stat()
+        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+            throw GoverError.unsafeStoreEntry(path: path, found: FileSystem.describeKind(info.st_mode))
+        }
+        return try FileSystem.readRegularFile(path, limit: 64 << 10, followSymlinks: false)
     }
 
     func save(_ note: [UInt8]) throws {
