@@ -188,7 +188,9 @@ enum FuzzTarget: String, CaseIterable {
         let text = String(decoding: bytes, as: UTF8.self)
         if let list = try? ModuleProxyList(parsing: text) {
             // Every URL gover will request is http(s) or file, without spaces or controls.
-            for url in list.baseURLs where !(url.hasPrefix("https://") || url.hasPrefix("http://") || url.hasPrefix("file://"))
+            // Schemes are case-insensitive (libcurl takes `HTTPS://` too).
+            for url in list.baseURLs where !(url.lowercased().hasPrefix("https://") || url.lowercased().hasPrefix("http://")
+                                             || url.lowercased().hasPrefix("file://"))
                 || url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
                 fatalError("GOPROXY \(text.debugDescription) gave the URL \(url.debugDescription)")
             }
