@@ -143,6 +143,17 @@ enum FuzzTarget: String, CaseIterable {
     /// Extracts into `<fresh>/stage`; afterwards `<fresh>` may hold nothing but `stage`, and
     /// no symlink in the tree may resolve outside it.
     private static func archive(_ bytes: [UInt8]) {
+        extractInFreshBox(bytes, layout: .releaseTarball(moduleVersion: nil)) { stage, _ in
+            guard let realStage = try? FileSystem.realPath(stage) else { fatalError("staging vanished") }
+            checkTree(stage, realRoot: realStage)
+        }
+    }
+
+    /// Extracts `bytes` into `<fresh>/stage` (small limits), checks that `<fresh>` holds
+    /// nothing but `stage` afterwards, then hands the stage and the summary (nil: refused) to
+    /// `check`; the box is removed after.
+    private static func extractInFreshBox(_ bytes: [UInt8], layout: ArchiveLayout,
+                                          check: (_ stage: String, _ summary: ExtractionSummary?) -> Void) {
         var template = Array("/tmp/gover-fuzz-XXXXXX".utf8CString)
         guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return }
         let box = String(cString: created)
@@ -151,11 +162,11 @@ enum FuzzTarget: String, CaseIterable {
         defer { try? FileSystem.removeTree(box) }
         var policy = ExtractionPolicy(maxExpandedBytes: 8 << 20)
         policy.maxEntries = 256
-        _ = try? ArchiveExtractor.extract(from: BytesSource(bytes), gzipped: false, into: stage, policy: policy)
+        if case .toolchainModuleZip = layout { policy.requiredExecutable = nil }
+        let summary = try? ArchiveExtractor.extract(from: BytesSource(bytes), gzipped: false, layout: layout, into: stage, policy: policy)
         let neighbours = FileSystem.directoryEntries(box)
         guard neighbours == ["stage"] else { fatalError("extraction wrote beside the staging directory: \(neighbours)") }
-        guard let realStage = try? FileSystem.realPath(stage) else { fatalError("staging vanished") }
-        checkTree(stage, realRoot: realStage)
+        check(stage, summary)
     }
 
     /// x/mod's test database key: a note it verifies must be one it signed.
@@ -213,22 +224,10 @@ enum FuzzTarget: String, CaseIterable {
     /// Extracts into `<fresh>/stage` as a module zip; afterwards `<fresh>` holds only `stage`,
     /// and the tree only directories and regular files (a module has nothing else).
     private static func moduleZip(_ bytes: [UInt8]) {
-        var template = Array("/tmp/gover-fuzz-XXXXXX".utf8CString)
-        guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return }
-        let box = String(cString: created)
-        let stage = box + "/stage"
-        mkdir(stage, 0o755)
-        defer { try? FileSystem.removeTree(box) }
-        var policy = ExtractionPolicy(maxExpandedBytes: 8 << 20)
-        policy.maxEntries = 256
-        policy.requiredExecutable = nil
-        let summary = try? ArchiveExtractor.extract(from: BytesSource(bytes), gzipped: false,
-                                                   layout: .toolchainModuleZip(moduleVersion: "v0.0.1-go1.22.5.linux-amd64"),
-                                                   into: stage, policy: policy)
-        if let summary, summary.moduleHash == nil { fatalError("a module zip was extracted without its h1: hash") }
-        let neighbours = FileSystem.directoryEntries(box)
-        guard neighbours == ["stage"] else { fatalError("extraction wrote beside the staging directory: \(neighbours)") }
-        checkOnlyFilesAndDirectories(stage)
+        extractInFreshBox(bytes, layout: .toolchainModuleZip(moduleVersion: "v0.0.1-go1.22.5.linux-amd64")) { stage, summary in
+            if let summary, summary.moduleHash == nil { fatalError("a module zip was extracted without its h1: hash") }
+            checkOnlyFilesAndDirectories(stage)
+        }
     }
 
     private static func checkOnlyFilesAndDirectories(_ directory: String) {

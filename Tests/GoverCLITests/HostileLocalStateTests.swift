@@ -98,8 +98,8 @@ struct HostileLocalStateTests {
         #expect(sandbox.currentGoVersion() == Self.goIs121)
     }
 
-    @Test("a symlinked cache/ or cache/archives is refused by cache clean and install; the target keeps its files",
-          arguments: ["cache", "cache/archives"])
+    @Test("a symlinked cache/, cache/archives or cache/sumdb is refused by cache clean and install; the target keeps its files",
+          arguments: ["cache", "cache/archives", "cache/sumdb"])
     func symlinkedCache(entry: String) throws {
         let (sandbox, before) = try FailureTests.withActiveVersion()
         try sandbox.publish("go1.22.5")

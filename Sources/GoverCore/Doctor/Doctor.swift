@@ -424,30 +424,21 @@ public struct Doctor {
                                fix: "go env -w GOPROXY=\(ModuleProxyList.defaultValue)")
         }
         if offline { return DoctorCheck(id, .skipped, "checksum database \(setting.name) not probed (--offline)") }
-        var base = setting.url.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-        var via = "directly"
-        if base == nil {
-            for entry in proxies.entries {
-                guard case .proxy(let url, let fallBackOnError) = entry else { break }
-                let shown = Self.redactingCredentials(url)
-                do {
-                    _ = try http.fetch(url + "/sumdb/" + setting.name + "/supported", limit: 4 << 10, timeoutSeconds: 5)
-                    base = url + "/sumdb/" + setting.name
-                    via = "through the proxy \(shown)"
-                    break
-                } catch let error as TransferError {
-                    if error.isNotFound || fallBackOnError { continue }
-                    if case .status(let status, _) = error.kind {
-                        return DoctorCheck(id, .error, "the proxy \(shown) answers /sumdb/\(setting.name)/supported with HTTP \(status) (only 200, 404 and 410 are understood): the go command then treats \(setting.name) as unavailable, and toolchain downloads fail",
-                                           fix: "fix the proxy, or name the database's URL yourself: GOSUMDB='\(setting.verifierKey) https://\(setting.name)'")
-                    }
-                    return DoctorCheck(id, .warning, "cannot ask \(shown) whether it relays \(setting.name): \(error.goverError.message)")
-                } catch {
-                    return DoctorCheck(id, .warning, "cannot ask \(shown) whether it relays \(setting.name): \(error)")
-                }
+        let route: (base: String, relay: String?)
+        do {
+            route = try setting.route(through: proxies) { _ = try http.fetch($0, limit: 4 << 10, timeoutSeconds: 5) }
+        } catch let refusal as RelayRefusal {
+            let shown = Self.redactingCredentials(refusal.proxy)
+            if case .status(let status, _) = refusal.error.kind {
+                return DoctorCheck(id, .error, "the proxy \(shown) answers /sumdb/\(setting.name)/supported with HTTP \(status) (only 200, 404 and 410 are understood): the go command then treats \(setting.name) as unavailable, and toolchain downloads fail",
+                                   fix: "fix the proxy, or name the database's URL yourself: GOSUMDB='\(setting.verifierKey) https://\(setting.name)'")
             }
+            return DoctorCheck(id, .warning, "cannot ask \(shown) whether it relays \(setting.name): \(refusal.error.goverError.message)")
+        } catch {
+            return DoctorCheck(id, .warning, "cannot ask the proxies whether they relay \(setting.name): \(error)")
         }
-        let root = base ?? "https://" + setting.name
+        let via = route.relay.map { "through the proxy \(Self.redactingCredentials($0))" } ?? "directly"
+        let root = route.base
         do {
             let body = try http.fetch(root + "/latest", limit: 64 << 10, timeoutSeconds: 5).1
             let note = try SignedNote.open(body, verifiers: [NoteVerifier(verifierKey: setting.verifierKey)])

@@ -34,7 +34,9 @@ public struct MirrorSources: Sendable, Equatable {
     /// `goproxy` stands for the `GOPROXY` list (as the go command reads it), `goproxy:<url>`
     /// for one proxy; such entries cannot be mixed with release mirrors, whose files are
     /// different (a `.tar.gz` checked by an index, not a module zip checked by the database).
-    public static func resolve(mirror: String?, indexOverride: String?, goproxy: String?) throws(GoverError) -> MirrorSources {
+    /// `goproxy` is read only when an entry is `goproxy` (it may mean reading go's env file).
+    public static func resolve(mirror: String?, indexOverride: String?,
+                               goproxy: @autoclosure () -> String?) throws(GoverError) -> MirrorSources {
         let entries = (mirror ?? "").split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         let isProxy: (String) -> Bool = { $0 == "goproxy" || $0.hasPrefix("goproxy:") }
         guard entries.contains(where: isProxy) else { return MirrorSources(mirror: mirror, indexOverride: indexOverride) }
@@ -43,7 +45,7 @@ public struct MirrorSources: Sendable, Equatable {
         }
         var list: [ModuleProxyList.Entry] = []
         for entry in entries {
-            let parsed = entry == "goproxy" ? try ModuleProxyList(parsing: goproxy)
+            let parsed = entry == "goproxy" ? try ModuleProxyList(parsing: goproxy())
                                             : try ModuleProxyList(parsing: String(entry.dropFirst("goproxy:".count)))
             list += parsed.entries
         }

@@ -66,12 +66,11 @@ public struct GoverContext: Sendable {
         if let arch { platform.arch = arch }
         let offlineFromEnvironment = ["1", "true", "yes"].contains(environment["GOVER_OFFLINE"]?.lowercased() ?? "")
         let goSettings = GoSettings(environment: environment, home: homeDirectory(environment: environment), os: Platform.current.os)
-        let mirror = mirror ?? environment["GOVER_MIRROR"]
-        // The go env file is read only when a module proxy is chosen, not by every `gover current`.
-        let goproxy = mirror?.contains("goproxy") == true ? goSettings.value("GOPROXY")?.value : nil
         var context = GoverContext(
             store: Store(root: root ?? defaultRoot(environment: environment)),
-            sources: try MirrorSources.resolve(mirror: mirror, indexOverride: environment["GOVER_INDEX_URL"], goproxy: goproxy),
+            // The go env file is read only when a module proxy is chosen, not by every `gover current`.
+            sources: try MirrorSources.resolve(mirror: mirror ?? environment["GOVER_MIRROR"], indexOverride: environment["GOVER_INDEX_URL"],
+                                               goproxy: goSettings.value("GOPROXY")?.value),
             platform: platform,
             offline: offline || offlineFromEnvironment,
             indexTimeToLive: Double(try EnvironmentNumber.indexTimeToLive.integer(in: environment)),

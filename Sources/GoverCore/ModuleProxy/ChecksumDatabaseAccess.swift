@@ -13,28 +13,69 @@ public struct VerifiedModuleHash: Sendable, Equatable {
 /// The last verified tree head of one database, kept in the store's cache
 /// (`cache/sumdb/<name>/latest`): the next answer must extend it, or it is a fork.
 struct CachedTreeHead: TreeHeadStore {
-    let path: String
+    /// `cache/sumdb/<name>`, and the `latest` file in it.
+    let directory: String
+    var path: String { directory + "/latest" }
 
     init(cacheDirectory: String, database: String) {
         // A database name is user input (GOSUMDB): one plain component, or its digest.
         let component = (try? PlainFilename(database))?.value
             ?? "sumdb-" + SHA256.hash(data: Array(database.utf8)).prefix(8).map { byteHex($0) }.joined()
-        path = cacheDirectory + "/sumdb/" + component + "/latest"
+        directory = cacheDirectory + "/sumdb/" + component
     }
 
-    /// Nothing there: no head seen yet. Anything but a regular file (a symlink, a FIFO) is
-    /// refused rather than taken for "nothing seen": that would silently reset fork detection.
-    func load() throws -> [UInt8]? {
-        var info = stat()
-        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
-            throw GoverError.unsafeStoreEntry(path: path, found: FileSystem.describeKind(info.st_mode))
+    /// Both must be what gover makes (a directory, a regular file) or absent. Anything else —
+    /// a symlink, a FIFO — is refused, never followed, and never taken for "nothing seen yet",
+    /// which would silently reset fork detection. (`cache/sumdb` itself is one of the store's
+    /// internal entries, checked with the others by `Store.checkSafe`.)
+    private func checkEntries() throws {
+        for (entry, expected) in [(directory, S_IFDIR), (path, S_IFREG)] {
+            guard let found = FileSystem.kind(entry), found != expected else { continue }
+            throw GoverError.unsafeStoreEntry(path: entry, found: FileSystem.describeKind(found))
         }
+    }
+
+    func load() throws -> [UInt8]? {
+        try checkEntries()
         return try FileSystem.readRegularFile(path, limit: 64 << 10, followSymlinks: false)
     }
 
     func save(_ note: [UInt8]) throws {
-        try FileSystem.makeDirectories(String(path.dropLast("/latest".count)))
+        try checkEntries()
+        try FileSystem.makeDirectories(directory)
         try FileSystem.writeFileAtomically(path, note)
+    }
+}
+
+/// A proxy that answered `<proxy>/sumdb/<name>/supported` with something other than 200,
+/// 404 or 410 (or failed, with `,` after it): the go command then gives up on the database.
+struct RelayRefusal: Error {
+    let proxy: String
+    let url: String
+    let error: TransferError
+}
+
+extension ChecksumDatabaseSetting {
+    /// Where to reach the database, as the go command decides (`modfetch/sumdb.go`): its own
+    /// URL when GOSUMDB names one; else the first GOPROXY proxy whose `/sumdb/<name>/supported`
+    /// answers 200 (404/410, or any error with `|` after the proxy, try the next; anything
+    /// else throws `RelayRefusal`); else `https://<name>` directly. `probe` GETs a URL,
+    /// throwing a `TransferError`. `relay` is the proxy used, nil for a direct connection.
+    func route(through proxies: ModuleProxyList, probe: (String) throws -> Void) throws -> (base: String, relay: String?) {
+        if let url { return (url.hasSuffix("/") ? String(url.dropLast()) : url, nil) }
+        for entry in proxies.entries {
+            guard case .proxy(let proxy, let fallBackOnError) = entry else { break }
+            let base = proxy + "/sumdb/" + name
+            do {
+                try probe(base + "/supported")
+                return (base, proxy)
+            } catch let error as TransferError where error.isNotFound || fallBackOnError {
+                continue
+            } catch let error as TransferError {
+                throw RelayRefusal(proxy: proxy, url: base + "/supported", error: error)
+            }
+        }
+        return ("https://" + name, nil)
     }
 }
 
@@ -48,38 +89,22 @@ extension GoverContext {
         return setting
     }
 
-    /// Where to reach the database: its own URL when GOSUMDB names one; else the first
-    /// GOPROXY proxy that answers `<proxy>/sumdb/<name>/supported` with 200 (404/410, or
-    /// any error after `|`, try the next; any other answer means the database is
-    /// unavailable, as in the go command); else `https://<name>` directly.
-    func checksumDatabaseBaseURL(_ setting: ChecksumDatabaseSetting, proxies: ModuleProxyList) throws -> String {
-        if let url = setting.url { return url.hasSuffix("/") ? String(url.dropLast()) : url }
-        let direct = "https://" + setting.name
-        for entry in proxies.entries {
-            guard case .proxy(let proxy, let fallBackOnError) = entry else { return direct }
-            let base = proxy + "/sumdb/" + setting.name
-            do {
-                _ = try retryPolicy.run(reporter: reporter) {
-                    try http.fetch(base + "/supported", limit: 4 << 10, timeoutSeconds: 30)
-                }
-                return base
-            } catch let error as TransferError {
-                if error.isNotFound || fallBackOnError { continue }
-                throw GoverError.checksumDatabaseUnavailable(name: setting.name, reason: "\(base)/supported: \(error.goverError.message)")
-            }
-        }
-        return direct
-    }
-
     /// Asks the checksum database for the `h1:` of a toolchain module, proving the answer.
     public func verifiedModuleHash(moduleVersion: String, purpose: String) throws -> VerifiedModuleHash {
         let setting = try checksumDatabaseSetting(purpose: purpose)
         // The proxies that relay the database are GOPROXY's, whichever mirror serves files.
         let proxies = try sources.moduleProxies ?? ModuleProxyList(parsing: goSettings.value("GOPROXY")?.value)
-        let base = try checksumDatabaseBaseURL(setting, proxies: proxies)
         let http = self.http
         let retryPolicy = self.retryPolicy
         let reporter = self.reporter
+        let base: String
+        do {
+            base = try setting.route(through: proxies) { url in
+                _ = try retryPolicy.run(reporter: reporter) { try http.fetch(url, limit: 4 << 10, timeoutSeconds: 30) }
+            }.base
+        } catch let refusal as RelayRefusal {
+            throw GoverError.checksumDatabaseUnavailable(name: setting.name, reason: "\(refusal.url): \(refusal.error.goverError.message)")
+        }
         let client = ChecksumDatabaseClient(
             setting: setting, baseURL: base,
             treeHeads: CachedTreeHead(cacheDirectory: store.cacheDirectory, database: setting.name),

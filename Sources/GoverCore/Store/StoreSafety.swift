@@ -13,7 +13,8 @@
 extension Store {
     /// The store's own entries and what each must be (`lstat`).
     static let internalEntries: [(name: String, kind: mode_t)] = [
-        (".staging", S_IFDIR), ("cache", S_IFDIR), ("cache/archives", S_IFDIR), (".lock", S_IFREG),
+        (".staging", S_IFDIR), ("cache", S_IFDIR), ("cache/archives", S_IFDIR), ("cache/sumdb", S_IFDIR),
+        (".lock", S_IFREG),
     ]
 
     /// Throws the first reason not to use this store; changes nothing.
