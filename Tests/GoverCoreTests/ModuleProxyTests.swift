@@ -19,7 +19,7 @@ struct ModuleProxyTests {
     }
 
     @Test("GOPROXY values gover cannot use are refused with exit 2", arguments: [
-        "ftp://a.test", "proxy", ",", " | ", "https://a.test/\u{1b}[2J", "https://a b.test", "/srv/modules",
+        "ftp://a.test", "proxy", ",", " | ", "file://", "https://", "HTTPS:///", "https://a.test/\u{1b}[2J", "https://a b.test", "/srv/modules",
     ])
     func badProxyLists(_ value: String) {
         #expect {

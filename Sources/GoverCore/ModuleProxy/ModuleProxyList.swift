@@ -68,6 +68,11 @@ public struct ModuleProxyList: Equatable, Sendable {
             throw GoverError.invalidModuleSetting(name: "GOPROXY", value: whole, reason: "'\(text)' contains a space or a control character")
         }
         while url.hasSuffix("/") { url.removeLast() }
+        // `https://` or `file:///` alone names no server and no directory.
+        // The scheme was checked above: what follows its `://` must not be only slashes.
+        guard url.drop(while: { $0 != ":" }).dropFirst(3).contains(where: { $0 != "/" }) else {
+            throw GoverError.invalidModuleSetting(name: "GOPROXY", value: whole, reason: "'\(text)' names no host or directory")
+        }
         return url
     }
 
