@@ -199,10 +199,10 @@ enum FuzzTarget: String, CaseIterable {
         let text = String(decoding: bytes, as: UTF8.self)
         if let list = try? ModuleProxyList(parsing: text) {
             // Every URL gover will request is http(s) or file, without spaces or controls.
-            // Schemes are case-insensitive (libcurl takes `HTTPS://` too).
-            for url in list.baseURLs where !(url.lowercased().hasPrefix("https://") || url.lowercased().hasPrefix("http://")
-                                             || url.lowercased().hasPrefix("file://"))
-                || url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
+            // On bytes (a combining mark would glue itself to a `/` in a Character comparison);
+            // schemes are case-insensitive (libcurl takes `HTTPS://` too).
+            for url in list.baseURLs where !["https://", "http://", "file://"].contains(where: { url.lowercased().utf8.starts(with: $0.utf8) })
+                || url.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) {
                 fatalError("GOPROXY \(text.debugDescription) gave the URL \(url.debugDescription)")
             }
         }
@@ -215,7 +215,7 @@ enum FuzzTarget: String, CaseIterable {
         let index = ToolchainModuleIndex.parse(bytes)
         for release in index.releases {
             for file in release.files where PlainFilename.problem(with: file.filename, suffix: ".zip") != nil
-                || !file.filename.hasPrefix("v0.0.1-\(release.version.name).") {
+                || file.version != release.version.name || !file.filename.hasPrefix("v0.0.1-\(release.version.name).") {
                 fatalError("a proxy list admitted \(file.filename.debugDescription)")
             }
         }

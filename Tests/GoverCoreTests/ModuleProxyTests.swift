@@ -19,7 +19,7 @@ struct ModuleProxyTests {
     }
 
     @Test("GOPROXY values gover cannot use are refused with exit 2", arguments: [
-        "ftp://a.test", "proxy", ",", " | ", "file://", "https://", "HTTPS:///", "https://a.test/\u{1b}[2J", "https://a b.test", "/srv/modules",
+        "ftp://a.test", "proxy", ",", " | ", "file://", "https://", "HTTPS:///", "https://\u{36F}a.test", "http:/\u{301}/a.test", "https://a.test/\u{1b}[2J", "https://a b.test", "/srv/modules",
     ])
     func badProxyLists(_ value: String) {
         #expect {
@@ -112,5 +112,10 @@ struct ModuleProxyTests {
         #expect(release.toolchainModule(for: Platform(os: "freebsd", arch: "amd64")) == nil)
         #expect(try index.resolve(VersionSelector(parsing: "1.22"), selectorText: "1.22").version.name == "go1.22.5")
         #expect(try index.resolve(VersionSelector(parsing: "latest"), selectorText: "latest").version.name == "go1.22.5")
+
+        // One version spelled two ways: the first spelling wins, the other's lines are dropped.
+        let twice = ToolchainModuleIndex.parse(Array("v0.0.1-go1.30.darwin-arm64\nv0.0.1-go1.30.0.linux-amd64\n".utf8))
+        #expect(twice.releases.count == 1)
+        #expect(twice.releases.first?.files.map(\.filename) == ["v0.0.1-go1.30.darwin-arm64.zip"])
     }
 }

@@ -53,6 +53,11 @@ public struct ModuleProxyList: Equatable, Sendable {
     }
 
     private static func validatedURL(_ text: String, whole: String) throws(GoverError) -> String {
+        // Printable ASCII only, checked first: every test below then works on bytes, where a
+        // combining mark cannot glue itself to a `/` and hide it from a Character comparison.
+        guard text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw GoverError.invalidModuleSetting(name: "GOPROXY", value: whole, reason: "'\(text)' contains a space, a control or a non-ASCII character")
+        }
         var url = text
         let lower = url.lowercased()
         if !lower.contains(":/") {
@@ -64,17 +69,15 @@ public struct ModuleProxyList: Equatable, Sendable {
         } else if !(lower.hasPrefix("https://") || lower.hasPrefix("http://") || lower.hasPrefix("file://")) {
             throw GoverError.invalidModuleSetting(name: "GOPROXY", value: whole, reason: "'\(text)' is not an http, https or file URL")
         }
-        if url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
-            throw GoverError.invalidModuleSetting(name: "GOPROXY", value: whole, reason: "'\(text)' contains a space or a control character")
-        }
         while url.hasSuffix("/") { url.removeLast() }
-        // `https://` or `file:///` alone names no server and no directory.
-        // The scheme was checked above: what follows its `://` must not be only slashes.
+        // `https://` or `file:///` alone names no server and no directory: what follows the
+        // scheme's `://` (checked above) must not be only slashes.
         guard url.drop(while: { $0 != ":" }).dropFirst(3).contains(where: { $0 != "/" }) else {
             throw GoverError.invalidModuleSetting(name: "GOPROXY", value: whole, reason: "'\(text)' names no host or directory")
         }
         return url
     }
+
 
     /// The proxy base URLs a download may use, in order (`direct` becomes go.dev's module
     /// server); `off` ends the list. Empty when the list starts with `off`.

@@ -40,6 +40,10 @@ public enum ToolchainModuleIndex {
             guard line.count <= 64, line.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { continue }
             let text = String(decoding: line, as: UTF8.self)
             guard let (version, platform) = parseModuleVersion(text) else { continue }
+            // `go1.22` and `go1.22.0` are the same version spelled twice (no toolchain module
+            // is spelled the short way): the first spelling wins, as the JSON index does, so
+            // the module version gover asks for is always one the list named.
+            if let first = filesByVersion[version]?.first, first.version != version.name { continue }
             let file = ReleaseFile(filename: text + ".zip", os: platform.os, arch: platform.arch,
                                    version: version.name, sha256: "", size: 0, kind: moduleKind)
             filesByVersion[version, default: []].append(file)
