@@ -95,7 +95,13 @@ enum FuzzTarget: String, CaseIterable {
     }
 
     private static func indexCache(_ bytes: [UInt8]) {
+        // The release lines read alone (from any prefix of the file) are the whole file's.
+        let versions = IndexCacheFile(bytes: bytes, versionsOnly: true)?.index.versions
+        let cut = bytes.count / 2
+        let fromPrefix = IndexCacheFile(bytes: Array(bytes.prefix(cut)), versionsOnly: true, truncated: true)?.index.versions
+        if let fromPrefix, fromPrefix != versions { fatalError("a prefix of the cache lists other versions than the file") }
         guard let cache = IndexCacheFile(bytes: bytes) else { return }
+        if versions != cache.index.versions { fatalError("the release lines read alone differ from the whole file's") }
         _ = cache.index.newestPerLine()
         guard let reread = IndexCacheFile(bytes: cache.encoded()), reread.index.versions == cache.index.versions else {
             fatalError("a parsed cache file does not survive being written again")

@@ -82,10 +82,11 @@ struct List: ParsableCommand {
                       installed: installed.contains($0.version), current: $0.version == current, newer: nil)
             }
         } else {
-            // The cached index only: a plain `list` runs in prompts and scripts, offline.
+            // The cached index only (its release lines: versions are all `newer` needs): a
+            // plain `list` runs in prompts and scripts, offline.
             var provider = context.indexProvider
             provider.offline = true
-            let index = try? provider.load()
+            let index = try? provider.load(versionsOnly: true)
             entries = installed.sorted(by: >).map { version in
                 Entry(version: version.name, stable: version.isStable, installed: true, current: version == current,
                       newer: index.flatMap { Maintenance.newerPatch(of: version, in: $0) }?.name)

@@ -225,6 +225,48 @@ struct CommandTests {
         #expect(down.stdout == "* go1.22.5  (installed, current)\n")
     }
 
+    @Test("list --remote reads the cache's release lines from its first bytes; installs still check every file line")
+    func releaseLinesFirst() throws {
+        let sandbox = try Sandbox()
+        try sandbox.publish("go1.22.5")
+        // 300 more releases of 40 files each: a cache of ~1 MB whose release lines fill ~5 KB.
+        let indexPath = sandbox.mirrorDirectory + "/index.json"
+        var index = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: indexPath))) as? [[String: Any]])
+        for minor in stride(from: 20, to: 5, by: -1) {
+            for patch in stride(from: 19, through: 0, by: -1) {
+                let version = patch == 0 ? "go1.\(minor)" : "go1.\(minor).\(patch)"
+                let files = (0..<40).map { k -> [String: Any] in
+                    ["filename": "\(version).os\(k)-amd64.tar.gz", "os": "os\(k)", "arch": "amd64", "version": version,
+                     "sha256": String(repeating: "ab", count: 32), "size": 70_000_000, "kind": "archive"]
+                }
+                index.append(["version": version, "stable": true, "files": files])
+            }
+        }
+        try JSONSerialization.data(withJSONObject: index).write(to: URL(fileURLWithPath: indexPath))
+        let fetched = try sandbox.gover("list", "--remote", "--all")
+        try #require(fetched.status == 0, "\(fetched)")
+        #expect(fetched.stdout.split(separator: "\n").count == 301)
+        let cachePath = sandbox.root + "/cache/index.v2"
+        var cache = try #require(FileManager.default.contents(atPath: cachePath))
+        #expect(cache.count > 1 << 19)
+        // An edit far past the release lines: a file line now names `../x`. `list --remote`
+        // never reads it; an install reads every line and refuses the whole file.
+        let text = String(decoding: cache, as: UTF8.self)
+        let last = try #require(text.range(of: "\tgo1.6.os39-amd64.tar.gz", options: .backwards))
+        cache = Data(text.replacingCharacters(in: last, with: "\t../../../x.tar.gz").utf8)
+        try cache.write(to: URL(fileURLWithPath: cachePath))
+        let warm = try sandbox.gover("list", "--remote", "--all", "--offline")
+        #expect(warm.status == 0, "\(warm)")
+        #expect(warm.stdout == fetched.stdout)
+        let install = try sandbox.gover("install", "1.22.5", "--offline")
+        #expect(install.status == 4, "\(install)")
+        #expect(install.stderr.contains("no cached release index"))
+        #expect(sandbox.storeSnapshot().isEmpty)
+        // Online, the unusable cache is simply fetched again.
+        let online = try sandbox.gover("install", "1.22.5")
+        #expect(online.status == 0, "\(online)")
+    }
+
     @Test("usage errors exit 2, unknown versions exit 3 naming the nearest ones")
     func errors() throws {
         let sandbox = try Sandbox()

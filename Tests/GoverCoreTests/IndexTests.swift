@@ -261,18 +261,80 @@ struct IndexCacheFileTests {
         #expect(partial.index.releases.map(\.version) == index.releases.map(\.version))
         #expect(partial.index.releases.map(\.stable) == index.releases.map(\.stable))
         #expect(partial.index.releases.allSatisfy { $0.files.isEmpty })
-        let hostile = "gover-index-cache 1\nurl\tx\nfetched-at\t1\n\ngo1.22.5\t1\n\t../../x.tar.gz\tlinux\tamd64\tarchive\t10\t\(Self.digest)\n"
+        let hostile = "\(Self.header)go1.22.5\t1\t1\n\t../../x.tar.gz\tlinux\tamd64\tarchive\t10\t\(Self.digest)\n"
         #expect(IndexCacheFile(bytes: Array(hostile.utf8), versionsOnly: true)?.index.versions.map(\.name) == ["go1.22.5"])
         #expect(IndexCacheFile(bytes: Array(hostile.utf8)) == nil)
-        // A file line before any release is still not a cache file.
-        #expect(IndexCacheFile(bytes: Array("gover-index-cache 1\nurl\tx\nfetched-at\t1\n\n\tx\n".utf8), versionsOnly: true) == nil)
+        // Fewer release lines than the header says is not a cache file.
+        #expect(IndexCacheFile(bytes: Array("\(Self.header)\tx\n".utf8), versionsOnly: true) == nil)
     }
 
-    @Test("anything else is not a cache file", arguments: ["", "{}", "gover-index-cache 2\n", "gover-index-cache 1\nurl\tx\n\ngo1.22\t1\n"])
+    @Test("the release lines come first: a file's first bytes list its versions, a line cut short is not read")
+    func versionsFromPrefix() throws {
+        let releases = (0..<400).map { n in
+            Release(version: GoVersion("go1.\(n / 20 + 1).\(n % 20 + 1)")!, stable: true, files: (0..<30).map { k in
+                ReleaseFile(filename: "go1.\(n / 20 + 1).\(n % 20 + 1).p\(k)-amd64.tar.gz", os: "p\(k)", arch: "amd64",
+                            version: "go1.\(n / 20 + 1).\(n % 20 + 1)", sha256: Self.digest, size: 70_000_000, kind: "archive")
+            })
+        }
+        let index = ReleaseIndex(releases: releases)
+        let bytes = IndexCacheFile(url: "u", etag: nil, lastModified: nil, fetchedAt: 1, index: index).encoded()
+        #expect(bytes.count > 1 << 20)
+        let whole = try #require(IndexCacheFile(bytes: bytes))
+        let wholeMatches = whole.index.releases == index.releases
+        #expect(wholeMatches)
+        let prefix = try #require(IndexCacheFile(bytes: Array(bytes.prefix(IndexCacheFile.versionsPrefix)), versionsOnly: true, truncated: true))
+        let prefixMatches = prefix.index.versions == index.versions
+        #expect(prefixMatches)
+        // Cut inside the release lines: "go1.20.1" cut to "go1.2" must not become a release.
+        let releaseLines = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\n\n")[0].utf8.count + 2
+        let cut = Array(bytes.prefix(releaseLines + 10 * 11 + 5))
+        #expect(IndexCacheFile(bytes: cut, versionsOnly: true, truncated: true) == nil)
+        #expect(IndexCacheFile(bytes: cut, versionsOnly: false, truncated: true) == nil)
+        // A whole file must have exactly its counted file lines.
+        #expect(IndexCacheFile(bytes: Array(bytes.dropLast(80))) == nil)
+        #expect(IndexCacheFile(bytes: bytes + Array("\tgo1.1.1.x-amd64.tar.gz\tx\tamd64\tarchive\t10\t\(Self.digest)\n".utf8)) == nil)
+    }
+
+    @Test("anything else is not a cache file", arguments: [
+        "", "{}", "gover-index-cache 2\n", "gover-index-cache 2\nurl\tx\n\ngo1.22\t1\t0\n",
+        "gover-index-cache 1\nurl\tx\nfetched-at\t1\n\ngo1.22.5\t1\n",
+        "gover-index-cache 2\nurl\tx\nfetched-at\t1\nreleases\t99999999\n\ngo1.22.5\t1\t0\n",
+        "gover-index-cache 2\nurl\tx\nfetched-at\t1\nreleases\t1\n\ngo1.22.5\t1\t-1\n",
+        "gover-index-cache 2\nurl\tx\nfetched-at\t1\nreleases\t1\n\ngo1.22.5\t7\t0\n",
+        "gover-index-cache 2\nurl\tx\nfetched-at\t1\nreleases\t1\n\ngo1.22.5\t1\t1\n",
+    ])
     func rejects(text: String) {
         #expect(IndexCacheFile(bytes: Array(text.utf8)) == nil)
     }
 
+    @Test("the cache keeps the JSON decoder's rules: one release per version, stable only if the version is")
+    func decoderRules() throws {
+        let twice = "gover-index-cache 2\nurl\tx\nfetched-at\t1\nreleases\t2\n\ngo1.22.5\t1\t0\n1.22.5\t1\t0\n"
+        #expect(IndexCacheFile(bytes: Array(twice.utf8)) == nil)
+        #expect(IndexCacheFile(bytes: Array(twice.utf8), versionsOnly: true) == nil)
+        let candidate = try #require(IndexCacheFile(bytes: Array("\(Self.header)go1.23rc1\t1\t0\n".utf8)))
+        #expect(candidate.index.releases.map(\.stable) == [false])
+    }
+
+    @Test("validators from the file are sent back only if a response header could have carried them")
+    func hostileValidators() throws {
+        let injected = "gover-index-cache 2\nurl\tx\netag\t\"a\"\rX-Evil: 1\nlast-modified\t\u{1B}[2J\nfetched-at\t1\nreleases\t0\n\n"
+        let cache = try #require(IndexCacheFile(bytes: Array(injected.utf8)))
+        #expect(cache.etag == nil)
+        #expect(cache.lastModified == nil)
+        let plain = try #require(IndexCacheFile(bytes: Array("gover-index-cache 2\nurl\tx\netag\t\"a\"\nfetched-at\t1\nreleases\t0\n\n".utf8)))
+        #expect(plain.etag == "\"a\"")
+    }
+
+    @Test("a file of empty or repeated header lines is refused without splitting it all")
+    func hostileShape() {
+        let newlines = Array("gover-index-cache 2\n".utf8) + [UInt8](repeating: UInt8(ascii: "\n"), count: 8 << 20)
+        #expect(IndexCacheFile(bytes: newlines) == nil)
+        let repeated = "gover-index-cache 2\n" + String(repeating: "url\tx\n", count: 100_000) + "fetched-at\t1\nreleases\t0\n\n"
+        #expect(IndexCacheFile(bytes: Array(repeated.utf8)) == nil)
+    }
+
+    static let header = "gover-index-cache 2\nurl\tx\netag\t\nlast-modified\t\nfetched-at\t1\nreleases\t1\n\n"
     static let digest = String(repeating: "a", count: 64)
 
     @Test("a cache line the JSON decoder would refuse makes the whole file unusable (refetched)", arguments: [
@@ -283,7 +345,7 @@ struct IndexCacheFileTests {
         "\tgo1.22.5.linux-amd64.tar.gz\tlinux/x\tamd64\tarchive\t10\t\(digest)",
     ])
     func hostileLine(line: String) {
-        let header = "gover-index-cache 1\nurl\tx\netag\t\nlast-modified\t\nfetched-at\t1\n\ngo1.22.5\t1\n"
+        let header = Self.header + "go1.22.5\t1\t1\n"
         #expect(IndexCacheFile(bytes: Array((header + line + "\n").utf8)) == nil)
         let good = "\tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t10\t\(Self.digest)\n"
         #expect(IndexCacheFile(bytes: Array((header + good).utf8))?.index.releases.first?.files.count == 1)
@@ -291,7 +353,8 @@ struct IndexCacheFileTests {
 
     @Test("fetched-at must be a plausible time", arguments: ["nan", "inf", "-5", "1e300"])
     func hostileTime(value: String) {
-        #expect(IndexCacheFile(bytes: Array("gover-index-cache 1\nurl\tx\nfetched-at\t\(value)\n\n".utf8)) == nil)
+        #expect(IndexCacheFile(bytes: Array("gover-index-cache 2\nurl\tx\nfetched-at\t\(value)\nreleases\t0\n\n".utf8)) == nil)
+        #expect(IndexCacheFile(bytes: Array("gover-index-cache 2\nurl\tx\nfetched-at\t1\nreleases\t0\n\n".utf8)) != nil)
     }
 }
 

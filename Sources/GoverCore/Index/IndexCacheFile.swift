@@ -1,23 +1,35 @@
 /// The cached release index, in a compact line format that reads ~10× faster than the
 /// go.dev JSON it came from (`list --remote --all` must not spend 40 ms in JSONDecoder on
 /// every call). One file holds both the validators and the releases, so they cannot
-/// disagree:
+/// disagree. The release lines come first, each with the number of its file lines, and the
+/// file lines after all of them: `list --remote` (which versions exist, the newest patch of
+/// each line) reads the first few KiB whatever the number of files, so its cost follows the
+/// number of releases, not the size of the index.
 ///
-///     gover-index-cache 1
+///     gover-index-cache 2
 ///     url\t<index URL>
 ///     etag\t<ETag or empty>
 ///     last-modified\t<Last-Modified or empty>
 ///     fetched-at\t<seconds since 1970>
+///     releases\t<number of release lines>
 ///
-///     go1.22.5\t1
-///     \tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t68000000\t<sha256>
+///     go1.22.5\t1\t24
+///     go1.22.4\t1\t24
 ///     ...
+///     \tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t68000000\t<sha256>
+///     ... (go1.22.5's 24 file lines, then go1.22.4's, ...)
 ///
 /// Field values never contain tabs or newlines (go.dev's don't; any that do are dropped).
 struct IndexCacheFile {
-    static let magic = "gover-index-cache 1"
+    static let magic = "gover-index-cache 2"
     /// Its name in the store's `cache/`.
-    static let fileName = "index.v1"
+    static let fileName = "index.v2"
+    /// Earlier formats' names: not read (a store that has one refetches once), removed when
+    /// the current file is written, counted as the index by `cache clean`.
+    static let previousFileNames = ["index.v1"]
+    /// What `list --remote` reads first: the header and the release lines of go.dev's
+    /// ~360 releases take ~7 KiB.
+    static let versionsPrefix = 1 << 16
 
     var url: String
     var etag: String?
@@ -26,61 +38,117 @@ struct IndexCacheFile {
     var index: ReleaseIndex
 
     func encoded() -> [UInt8] {
-        var text = "\(Self.magic)\nurl\t\(url)\netag\t\(etag ?? "")\nlast-modified\t\(lastModified ?? "")\nfetched-at\t\(fetchedAt)\n\n"
         func clean(_ field: String) -> Bool { !field.contains("\t") && !field.contains("\n") && !field.contains("\r") }
+        var releaseLines = ""
+        var fileLines = ""
         for release in index.releases {
-            text += "\(release.version.name)\t\(release.stable ? 1 : 0)\n"
-            for file in release.files where [file.filename, file.os, file.arch, file.kind, file.sha256].allSatisfy(clean) {
-                text += "\t\(file.filename)\t\(file.os)\t\(file.arch)\t\(file.kind)\t\(file.size)\t\(file.sha256)\n"
+            let files = release.files.filter { [$0.filename, $0.os, $0.arch, $0.kind, $0.sha256].allSatisfy(clean) }
+            releaseLines += "\(release.version.name)\t\(release.stable ? 1 : 0)\t\(files.count)\n"
+            for file in files {
+                fileLines += "\t\(file.filename)\t\(file.os)\t\(file.arch)\t\(file.kind)\t\(file.size)\t\(file.sha256)\n"
             }
         }
-        return Array(text.utf8)
+        let header = "\(Self.magic)\nurl\t\(url)\netag\t\(etag ?? "")\nlast-modified\t\(lastModified ?? "")\nfetched-at\t\(fetchedAt)\nreleases\t\(index.releases.count)\n\n"
+        return Array((header + releaseLines + fileLines).utf8)
     }
 
     /// Parses the file; nil if it is not one (older format, damaged): the caller refetches.
-    /// `versionsOnly` skips the file lines (neither parsed nor validated, never used): the
-    /// releases come without files.
-    init?(bytes: [UInt8], versionsOnly: Bool = false) {
-        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)[...]
-        guard let first = lines.popFirst(), String(decoding: first, as: UTF8.self) == Self.magic else { return nil }
+    /// `versionsOnly` stops after the release lines: the releases come without files, and
+    /// `bytes` may be the file's first bytes only (`truncated`; a last line cut short is
+    /// not read). nil then also means "not enough bytes": the caller reads the whole file.
+    /// Lines are taken one at a time (never the whole file split up front: 64 MiB of
+    /// newlines would be gigabytes of slices), the header has at most `headerLines` lines.
+    init?(bytes: [UInt8], versionsOnly: Bool = false, truncated: Bool = false) {
+        var bytes = bytes[...]
+        if truncated {
+            // Up to the last newline, not after it: nothing may look like the empty line
+            // that ends the header.
+            guard versionsOnly, let lastNewline = bytes.lastIndex(of: UInt8(ascii: "\n")) else { return nil }
+            bytes = bytes[..<lastNewline]
+        }
+        var lines = Lines(bytes: bytes)
+        guard let first = lines.next(), first.elementsEqual(Self.magic.utf8) else { return nil }
         var header: [String: String] = [:]
-        while let line = lines.popFirst(), !line.isEmpty {
+        for lineNumber in 0... {
+            guard let line = lines.next(), lineNumber <= Self.headerLines else { return nil }
+            if line.isEmpty { break }
             let fields = line.split(separator: UInt8(ascii: "\t"), maxSplits: 1, omittingEmptySubsequences: false)
             guard fields.count == 2 else { return nil }
             header[String(decoding: fields[0], as: UTF8.self)] = String(decoding: fields[1], as: UTF8.self)
         }
         guard let url = header["url"], let fetchedAt = header["fetched-at"].flatMap(Double.init), fetchedAt.isFinite,
-              fetchedAt >= 0, fetchedAt < 1e11 else { return nil }
+              fetchedAt >= 0, fetchedAt < 1e11, let releaseCount = header["releases"].flatMap(Self.count) else { return nil }
         self.url = url
-        self.etag = header["etag"].flatMap { $0.isEmpty ? nil : $0 }
-        self.lastModified = header["last-modified"].flatMap { $0.isEmpty ? nil : $0 }
+        // Sent back to the server as If-None-Match / If-Modified-Since: only what a response
+        // header could have given (printable ASCII), else the cache is simply not revalidated.
+        self.etag = header["etag"].flatMap { $0.isEmpty ? nil : HeaderValues.validator($0) }
+        self.lastModified = header["last-modified"].flatMap { $0.isEmpty ? nil : HeaderValues.validator($0) }
         self.fetchedAt = fetchedAt
 
+        // The counts are a file's numbers: parsed with a digit limit, compared with the lines
+        // actually there, never used to reserve memory. The same rules as the JSON decoder:
+        // one release per version, stable only if the version is.
         var releases: [Release] = []
-        for line in lines where !line.isEmpty {
-            if versionsOnly && line.first == UInt8(ascii: "\t") {
-                if releases.isEmpty { return nil }
-                continue
-            }
+        var fileCounts: [Int] = []
+        var seen = Set<GoVersion>()
+        while releases.count < releaseCount {
+            guard let line = lines.next() else { return nil }
             let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
-            if line.first == UInt8(ascii: "\t") {
-                guard fields.count == 7, !releases.isEmpty else { return nil }
+            guard fields.count == 3, let version = GoVersion(String(decoding: fields[0], as: UTF8.self)), version.isRelease,
+                  seen.insert(version).inserted, fields[1].count == 1,
+                  let stable = fields[1].first.flatMap({ [UInt8(ascii: "0"): false, UInt8(ascii: "1"): true][$0] }),
+                  let fileCount = Self.count(String(decoding: fields[2], as: UTF8.self)) else { return nil }
+            releases.append(Release(version: version, stable: stable && version.isStable, files: []))
+            fileCounts.append(fileCount)
+        }
+        if versionsOnly {
+            self.index = ReleaseIndex(releases: releases)
+            return
+        }
+        for position in releases.indices {
+            for _ in 0..<fileCounts[position] {
+                guard let line = lines.next(), line.first == UInt8(ascii: "\t") else { return nil }
+                let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
+                guard fields.count == 7 else { return nil }
                 let text = fields.map { String(decoding: $0, as: UTF8.self) }
                 // The same checks as the JSON: the cache is a file on disk, and a damaged or
                 // edited one must not smuggle in what the index decoder refuses.
                 guard text[5].utf8.count <= 18, let size = Int64(text[5]) else { return nil }
-                let file = ReleaseFile(
-                    filename: text[1], os: text[2], arch: text[3], version: releases[releases.count - 1].version.name,
-                    sha256: text[6], size: size, kind: text[4])
+                let file = ReleaseFile(filename: text[1], os: text[2], arch: text[3], version: releases[position].version.name,
+                                       sha256: text[6], size: size, kind: text[4])
                 guard file.problem == nil else { return nil }
-                releases[releases.count - 1].files.append(file)
-            } else {
-                guard fields.count == 2, let version = GoVersion(String(decoding: fields[0], as: UTF8.self)),
-                      version.isRelease else { return nil }
-                releases.append(Release(version: version, stable: fields[1].first == UInt8(ascii: "1"), files: []))
+                releases[position].files.append(file)
             }
         }
+        // Nothing after the last release's files but the final newline.
+        guard lines.next()?.isEmpty ?? true, lines.next() == nil else { return nil }
         self.index = ReleaseIndex(releases: releases)
+    }
+
+    /// More header lines than gover writes (6) is not a cache file.
+    static let headerLines = 16
+
+    /// The lines of `bytes`, one at a time; the text after the last newline is the last line
+    /// (empty when the bytes end with one).
+    private struct Lines {
+        var bytes: ArraySlice<UInt8>
+        var finished = false
+
+        mutating func next() -> ArraySlice<UInt8>? {
+            if finished { return nil }
+            guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else {
+                finished = true
+                return bytes
+            }
+            defer { bytes = bytes[(newline + 1)...] }
+            return bytes[..<newline]
+        }
+    }
+
+    /// A count in the file: digits only, at most 7 of them.
+    private static func count(_ text: String) -> Int? {
+        guard (1...7).contains(text.utf8.count), text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        return Int(text)
     }
 
     init(url: String, etag: String?, lastModified: String?, fetchedAt: Double, index: ReleaseIndex) {

@@ -186,9 +186,21 @@ public struct IndexProvider {
 
     /// The cached index, if it was fetched from one of this configuration's index URLs
     /// (switching mirrors must not reuse another mirror's index).
+    /// `versionsOnly` reads the file's first bytes, where the release lines are, and the
+    /// rest only if they do not hold them all.
     private func readCache(versionsOnly: Bool = false) -> IndexCacheFile? {
-        guard let bytes = FileSystem.readFile(cachePath), let cached = IndexCacheFile(bytes: bytes, versionsOnly: versionsOnly),
-              sources.acceptedIndexURLs.contains(cached.url) else { return nil }
+        var cached: IndexCacheFile?
+        if versionsOnly {
+            guard let prefix = FileSystem.readFile(cachePath, firstBytes: IndexCacheFile.versionsPrefix) else { return nil }
+            let whole = prefix.count < IndexCacheFile.versionsPrefix
+            cached = IndexCacheFile(bytes: prefix, versionsOnly: true, truncated: !whole)
+            if cached == nil && whole { return nil }
+        }
+        if cached == nil {
+            guard let bytes = FileSystem.readFile(cachePath) else { return nil }
+            cached = IndexCacheFile(bytes: bytes, versionsOnly: versionsOnly)
+        }
+        guard let cached, sources.acceptedIndexURLs.contains(cached.url) else { return nil }
         return cached
     }
 
@@ -198,6 +210,7 @@ public struct IndexProvider {
         do {
             try FileSystem.makeDirectories(cacheDirectory, mode: Store.directoryMode)
             try FileSystem.writeFileAtomically(cachePath, cache.encoded())
+            for previous in IndexCacheFile.previousFileNames { unlink(cacheDirectory + "/" + previous) }
         } catch {
             // Not caching only costs a later re-download.
         }

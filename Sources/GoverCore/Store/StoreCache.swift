@@ -30,7 +30,7 @@ extension Store {
             var cleanup = CacheCleanup()
             for name in FileSystem.directoryEntries(cacheDirectory).sorted() {
                 let path = cacheDirectory + "/" + name
-                if name == IndexCacheFile.fileName { cleanup.removedIndex = true }
+                if name == IndexCacheFile.fileName || IndexCacheFile.previousFileNames.contains(name) { cleanup.removedIndex = true }
                 if name == "archives" {
                     cleanup.archives = FileSystem.directoryEntries(path).filter { $0.hasSuffix(".tar.gz") }.count
                 }

@@ -304,7 +304,10 @@ enum FileSystem {
     /// when a symlink is). Anything else that is not a regular file (a FIFO, a device, a
     /// directory) is refused before a byte is read: it is opened `O_NONBLOCK` and checked
     /// with `fstat`, so a FIFO cannot hang gover. A file over `limit` bytes is refused too.
-    static func readRegularFile(_ path: String, limit: Int = userFileLimit, followSymlinks: Bool = true) throws -> [UInt8]? {
+    /// `firstBytes`: stop once at least that many bytes are read (a prefix: the result is
+    /// the whole file only when it is shorter).
+    static func readRegularFile(_ path: String, limit: Int = userFileLimit, followSymlinks: Bool = true,
+                                firstBytes: Int = .max) throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followSymlinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else {
             if errno == ENOENT || errno == ENOTDIR || (!followSymlinks && errno == ELOOP) { return nil }
@@ -333,12 +336,13 @@ enum FileSystem {
                 throw GoverError.fileTooLarge(path: path, size: Int64(result.count + n), limit: Int64(limit))
             }
             result.append(contentsOf: chunk[0..<n])
+            if result.count >= firstBytes { return result }
         }
     }
 
     /// `readRegularFile`, with every problem as nil (optional files: the index cache).
-    static func readFile(_ path: String, limit: Int = 1 << 26) -> [UInt8]? {
-        (try? readRegularFile(path, limit: limit)) ?? nil
+    static func readFile(_ path: String, limit: Int = 1 << 26, firstBytes: Int = .max) -> [UInt8]? {
+        (try? readRegularFile(path, limit: limit, firstBytes: firstBytes)) ?? nil
     }
 
     /// `a FIFO`, `a directory`, ... for messages.
