@@ -709,9 +709,16 @@ private final class MemoryTreeHeads: TreeHeadStore {
     }
 }
 
-private func client(_ database: TestDatabase, _ heads: TreeHeadStore, key: String = testVerifierKey) -> ChecksumDatabaseClient {
+private final class MemoryTiles: TileStore {
+    var tiles: [String: [UInt8]] = [:]
+    func load(_ path: String, length: Int) -> [UInt8]? { tiles[path].flatMap { $0.count == length ? $0 : nil } }
+    func save(_ path: String, _ data: [UInt8]) { tiles[path] = data }
+}
+
+private func client(_ database: TestDatabase, _ heads: TreeHeadStore, key: String = testVerifierKey,
+                    tiles: TileStore? = nil) -> ChecksumDatabaseClient {
     ChecksumDatabaseClient(setting: ChecksumDatabaseSetting(name: testName, verifierKey: key, url: nil), baseURL: base + "/",
-                           treeHeads: heads, tileHeight: 2, fetch: database.fetch)
+                           treeHeads: heads, tiles: tiles, tileHeight: 2, fetch: database.fetch)
 }
 
 /// The reason of a `checksumDatabaseRejected` naming the test database.
@@ -828,6 +835,71 @@ struct ChecksumDatabaseClientTests {
         let badHeads = MemoryTreeHeads(try SignedNote.sign(text: zeroTree.noteText, signers: [database.signer]))
         reason = lookupRejection { try client(database, badHeads).lookup(path: "rsc.io/sampler", version: "v1.3.0") }
         #expect(reason.contains("forks"), "\(reason)")
+    }
+
+    /// 21 records: with tiles of height 2, full tiles at levels 0 and 1 and partial ones above.
+    private static func grownDatabase() throws -> TestDatabase {
+        let database = try TestDatabase()
+        for n in 0..<21 { try database.addRecord("example.com/m@v1.0.\(n)", "example.com/m v1.0.\(n) h1:\(n)=\n") }
+        return database
+    }
+
+    @Test("Full tiles are stored after a lookup verified, and read back instead of fetched; partial tiles never")
+    func storedTiles() throws {
+        let database = try Self.grownDatabase()
+        func tileRequests(_ tiles: TileStore?, _ version: String, _ heads: MemoryTreeHeads) throws -> [String] {
+            database.requests.removeAll()
+            #expect(try client(database, heads, tiles: tiles).lookup(path: "example.com/m", version: version).count == 1)
+            return database.requests.map(\.url).filter { $0.contains("/tile/") }
+        }
+        let tiles = MemoryTiles()
+        // Record 2, proven in the saved tree of 21 records: full tiles below, partial on the right edge.
+        let first = try tileRequests(tiles, "v1.0.2", MemoryTreeHeads(try database.signTree(21)))
+        #expect(!tiles.tiles.isEmpty, "\(first)")
+        #expect(tiles.tiles.keys.allSatisfy { !$0.contains(".p/") }, "\(tiles.tiles.keys.sorted())")
+        // Every stored tile is what the server has for that path.
+        for (path, data) in tiles.tiles { #expect(database.remote["\(base)/\(path)"] == data) }
+        // The next lookup, with and without the stored tiles.
+        let without = try tileRequests(nil, "v1.0.1", MemoryTreeHeads(try database.signTree(21)))
+        let with = try tileRequests(tiles, "v1.0.1", MemoryTreeHeads(try database.signTree(21)))
+        #expect(with.count < without.count, "\(with) vs \(without)")
+        #expect(with.allSatisfy { url in !tiles.tiles.keys.contains { url.hasSuffix("/" + $0) } })
+    }
+
+    @Test("A damaged stored tile is never trusted: the lookup is proven again from the server's tiles, which replace it")
+    func damagedStoredTiles() throws {
+        let database = try Self.grownDatabase()
+        let tiles = MemoryTiles()
+        let saved = try database.signTree(21)
+        #expect(try client(database, MemoryTreeHeads(saved), tiles: tiles).lookup(path: "example.com/m", version: "v1.0.2").count == 1)
+        let good = tiles.tiles
+        try #require(!good.isEmpty)
+        for (path, data) in good { tiles.tiles[path] = data.map { $0 ^ 0x80 } }
+        #expect(try client(database, MemoryTreeHeads(saved), tiles: tiles).lookup(path: "example.com/m", version: "v1.0.2").count == 1)
+        #expect(tiles.tiles == good)
+        // Damaged stored tiles and a damaged server: refused, and nothing it sent is stored.
+        for (path, data) in good { tiles.tiles[path] = data.map { $0 ^ 0x80 } }
+        for (url, data) in database.remote where url.contains("/tile/") { database.remote[url] = data.map { $0 ^ 0x40 } }
+        let reason = lookupRejection { try client(database, MemoryTreeHeads(saved), tiles: tiles).lookup(path: "example.com/m", version: "v1.0.2") }
+        #expect(reason.contains("inconsistent") || reason.contains("authenticate"), "\(reason)")
+        for (path, data) in tiles.tiles { #expect(data == good[path]!.map { $0 ^ 0x80 }) }
+    }
+
+    @Test("Stored tiles cannot hide a fork")
+    func storedTilesAndFork() throws {
+        let (database, heads) = try TestDatabase.standard()
+        let tiles = MemoryTiles()
+        #expect(try client(database, heads, tiles: tiles).lookup(path: "rsc.io/Quote", version: "v1.5.2").count == 1)
+        // Another log whose tree of 4 records differs: its lookups must fail against the saved head.
+        let other = try TestDatabase()
+        try other.addRecord("rsc.io/pkg1@v1.5.2", "rsc.io/pkg1 v1.5.2 h1:Aa\n")
+        try other.addRecord("rsc.io/pkg1@v1.5.3", "rsc.io/pkg1 v1.5.3 h1:Bb\n")
+        try other.addRecord("rsc.io/pkg1@v1.5.4", "rsc.io/pkg1 v1.5.4 h1:Cc\n")
+        try other.addRecord("rsc.io/pkg1@v1.5.5", "rsc.io/pkg1 v1.5.5 h1:Dd\n")
+        try other.addRecord("rsc.io/pkg1@v1.5.6", "rsc.io/pkg1 v1.5.6 h1:Ee\n")
+        let reason = lookupRejection { try client(other, heads, tiles: tiles).lookup(path: "rsc.io/pkg1", version: "v1.5.6") }
+        #expect(reason.contains("forks") || reason.contains("inconsistent"), "\(reason)")
+        #expect(heads.size == "4")
     }
 
     @Test("Lines outside the record, in the signed note, are never taken (x/mod TestRejectUnauthenticatedLines)")
@@ -981,5 +1053,42 @@ struct ChecksumDatabaseClientTests {
         let newer = MemoryTreeHeads(try database.signTree(4))
         #expect(try client(database, newer).lookup(path: "rsc.io/quote", version: "v1.5.2").count == 2)
         #expect(newer.size == "4" && newer.saves == 0)
+    }
+}
+
+@Suite("Checksum database: tiles kept in the store's cache")
+struct CachedTilesTests {
+    @Test("tiles round-trip as one plain name each; a symlinked tiles directory or tile is neither read nor written through")
+    func cachedTiles() throws {
+        var template = Array("/tmp/gover-tiles-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        try #require(made != nil)
+        let root = string(fromCString: template)
+        defer { try? FileSystem.removeTree(root) }
+        let head = CachedTreeHead(cacheDirectory: root + "/cache", database: "sum.golang.org")
+        let tiles = CachedTiles(treeHead: head)
+        let data = [UInt8](repeating: 7, count: 8192)
+        // No tree head saved yet: nothing is created.
+        tiles.save("tile/8/0/x001/234", data)
+        #expect(FileSystem.kind(tiles.directory) == nil)
+        try head.save(Array("note".utf8))
+        tiles.save("tile/8/0/x001/234", data)
+        #expect(FileSystem.kind(tiles.directory + "/tile-8-0-x001-234") == S_IFREG)
+        #expect(tiles.load("tile/8/0/x001/234", length: 8192) == data)
+        #expect(tiles.load("tile/8/0/x001/234", length: 4096) == nil)
+        #expect(tiles.load("tile/8/0/x001/235", length: 8192) == nil)
+        // A planted symlink in place of a tile: not followed.
+        let outside = root + "/outside"
+        try FileSystem.makeDirectories(outside)
+        try FileSystem.writeFileAtomically(outside + "/tile", data)
+        #expect(symlink(outside + "/tile", tiles.directory + "/tile-8-1-000") == 0)
+        #expect(tiles.load("tile/8/1/000", length: 8192) == nil)
+        // A symlink in place of the directory: skipped, nothing written through it.
+        try FileSystem.removeTree(tiles.directory)
+        #expect(symlink(outside, tiles.directory) == 0)
+        tiles.save("tile/8/0/x001/236", data)
+        #expect(FileSystem.directoryEntries(outside).sorted() == ["tile"])
+        try FileSystem.writeFileAtomically(outside + "/tile-8-0-x001-234", data)
+        #expect(tiles.load("tile/8/0/x001/234", length: 8192) == nil)
     }
 }

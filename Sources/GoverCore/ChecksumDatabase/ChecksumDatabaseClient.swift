@@ -5,6 +5,17 @@ public protocol TreeHeadStore {
     func save(_ note: [UInt8]) throws
 }
 
+/// Full tiles of the log kept between lookups (the go command keeps them in its module
+/// cache): a full tile never changes, and most of a lookup's ~10 tiles are the same as the
+/// last one's. Nothing loaded is trusted: stored tiles are authenticated like fetched ones,
+/// and a lookup that fails with any of them is proven again from the server's tiles alone.
+/// Only tiles of a lookup that verified are saved. Both are best effort (nil, no error).
+public protocol TileStore {
+    /// The tile at `path` (`tile/8/0/x001/234`), if stored with exactly `length` bytes.
+    func load(_ path: String, length: Int) -> [UInt8]?
+    func save(_ path: String, _ data: [UInt8])
+}
+
 /// Looks up and verifies go.sum lines in a Go checksum database, as the go command's client
 /// (golang.org/x/mod/sumdb `Client.Lookup`) does: the answer's tree head must be signed by the
 /// configured key and consistent with the tree head seen before, and the record must be
@@ -17,6 +28,7 @@ public struct ChecksumDatabaseClient {
     public let setting: ChecksumDatabaseSetting
     public let baseURL: String
     private let treeHeads: TreeHeadStore
+    private let storedTiles: TileStore?
     private let fetch: (_ url: String, _ limit: Int) throws -> [UInt8]
     /// The go command's client uses tiles of height 8 (`Client.initWork`); tests use smaller
     /// ones to exercise several tile levels with small trees.
@@ -28,18 +40,19 @@ public struct ChecksumDatabaseClient {
     /// signature lines and still bounds what a hostile server can make gover hold.
     static let lookupLimit = 64 * 1024
 
-    public init(setting: ChecksumDatabaseSetting, baseURL: String, treeHeads: TreeHeadStore,
+    public init(setting: ChecksumDatabaseSetting, baseURL: String, treeHeads: TreeHeadStore, tiles: TileStore? = nil,
                 fetch: @escaping (_ url: String, _ limit: Int) throws -> [UInt8]) {
-        self.init(setting: setting, baseURL: baseURL, treeHeads: treeHeads, tileHeight: 8, fetch: fetch)
+        self.init(setting: setting, baseURL: baseURL, treeHeads: treeHeads, tiles: tiles, tileHeight: 8, fetch: fetch)
     }
 
-    init(setting: ChecksumDatabaseSetting, baseURL: String, treeHeads: TreeHeadStore, tileHeight: Int,
+    init(setting: ChecksumDatabaseSetting, baseURL: String, treeHeads: TreeHeadStore, tiles: TileStore? = nil, tileHeight: Int,
          fetch: @escaping (_ url: String, _ limit: Int) throws -> [UInt8]) {
         self.setting = setting
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
         self.treeHeads = treeHeads
+        self.storedTiles = tiles
         self.tileHeight = tileHeight
         self.fetch = fetch
     }
@@ -97,9 +110,19 @@ public struct ChecksumDatabaseClient {
             throw checksumRejection("the lookup answer has more than \(Self.lookupLimit) bytes")
         }
         let record = try LogRecord(answer)
-        let session = Session(client: self, verifier: verifier)
-        let latest = try session.mergeWithSavedTreeHead(record.rest)
-        try session.checkRecord(id: record.id, text: record.text, in: latest)
+        var session = Session(client: self, verifier: verifier, storedTiles: storedTiles)
+        do {
+            let latest = try session.mergeWithSavedTreeHead(record.rest)
+            try session.checkRecord(id: record.id, text: record.text, in: latest)
+        } catch GoverError.checksumDatabaseRejected where session.readStoredTiles {
+            // A stored tile may be what failed (a damaged or edited cache): the server's tiles
+            // decide, and replace it. A real fork or a bad answer fails the same way again.
+            session = Session(client: self, verifier: verifier, storedTiles: nil)
+            let latest = try session.mergeWithSavedTreeHead(record.rest)
+            try session.checkRecord(id: record.id, text: record.text, in: latest)
+        }
+        // Every tile the session read was authenticated against a signed tree head.
+        for (tile, data) in session.fetchedFullTiles { storedTiles?.save(tile.path, data) }
 
         // Only the authenticated record text counts, never the rest of the answer.
         let linePrefix = "\(path) \(version) "
@@ -116,11 +139,17 @@ public struct ChecksumDatabaseClient {
     private final class Session: LogTileReader {
         let client: ChecksumDatabaseClient
         let verifier: NoteVerifier
+        let storedTiles: TileStore?
         var tileCache: [LogTile: [UInt8]] = [:]
+        /// Whether any tile came from `storedTiles`.
+        private(set) var readStoredTiles = false
+        /// Full tiles fetched from the server, to store once the lookup verified.
+        private(set) var fetchedFullTiles: [LogTile: [UInt8]] = [:]
 
-        init(client: ChecksumDatabaseClient, verifier: NoteVerifier) {
+        init(client: ChecksumDatabaseClient, verifier: NoteVerifier, storedTiles: TileStore?) {
             self.client = client
             self.verifier = verifier
+            self.storedTiles = storedTiles
         }
 
         var height: Int { client.tileHeight }
@@ -223,9 +252,15 @@ public struct ChecksumDatabaseClient {
             if let cached = tileCache[tile] { return cached }
             let length = tile.width * LogHash.size
             let fullLength = (1 << tile.height) * LogHash.size
+            if length == fullLength, let stored = storedTiles?.load(tile.path, length: length), stored.count == length {
+                readStoredTiles = true
+                tileCache[tile] = stored
+                return stored
+            }
             var data: [UInt8]
             do {
                 data = try fetchTile(tile, length: length)
+                if length == fullLength { fetchedFullTiles[tile] = data }
             } catch let partialError {
                 guard length < fullLength else { throw partialError }
                 var full = tile

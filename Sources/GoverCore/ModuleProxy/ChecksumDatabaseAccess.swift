@@ -47,6 +47,45 @@ struct CachedTreeHead: TreeHeadStore {
     }
 }
 
+/// Full tiles of one database's log, in the store's cache beside its tree head
+/// (`cache/sumdb/<name>/tiles/tile-8-0-x001-234`: one plain name per tile path, so no
+/// directory below `tiles/` is ever created or followed). A `tiles` that is not a directory
+/// (a symlink, a file) is neither read nor written: tiles are authenticated anyway, so the
+/// cache is merely skipped.
+struct CachedTiles: TileStore {
+    let directory: String
+
+    init(treeHead: CachedTreeHead) {
+        directory = treeHead.directory + "/tiles"
+    }
+
+    private func file(_ tilePath: String) -> String? {
+        guard let name = try? PlainFilename(String(decoding: tilePath.utf8.map { $0 == UInt8(ascii: "/") ? UInt8(ascii: "-") : $0 }, as: UTF8.self)) else { return nil }
+        return directory + "/" + name.value
+    }
+
+    private var usable: Bool {
+        [directory, FileSystem.parentPath(of: directory)].allSatisfy { FileSystem.kind($0) == S_IFDIR }
+    }
+
+    func load(_ path: String, length: Int) -> [UInt8]? {
+        guard let file = file(path), usable,
+              let data = try? FileSystem.readRegularFile(file, limit: length, followSymlinks: false), data.count == length
+        else { return nil }
+        return data
+    }
+
+    func save(_ path: String, _ data: [UInt8]) {
+        guard let file = file(path) else { return }
+        let parent = FileSystem.parentPath(of: directory)
+        // The parent (`cache/sumdb/<name>`) exists once a tree head was saved, and is checked there.
+        guard FileSystem.kind(parent) == S_IFDIR else { return }
+        if FileSystem.kind(directory) == nil { try? FileSystem.makeDirectory(directory) }
+        guard FileSystem.kind(directory) == S_IFDIR else { return }
+        try? FileSystem.writeFileAtomically(file, data)
+    }
+}
+
 /// A proxy that answered `<proxy>/sumdb/<name>/supported` with something other than 200,
 /// 404 or 410 (or failed, with `,` after it): the go command then gives up on the database.
 struct RelayRefusal: Error {
@@ -105,9 +144,9 @@ extension GoverContext {
         } catch let refusal as RelayRefusal {
             throw GoverError.checksumDatabaseUnavailable(name: setting.name, reason: "\(refusal.url): \(refusal.error.goverError.message)")
         }
+        let treeHead = CachedTreeHead(cacheDirectory: store.cacheDirectory, database: setting.name)
         let client = ChecksumDatabaseClient(
-            setting: setting, baseURL: base,
-            treeHeads: CachedTreeHead(cacheDirectory: store.cacheDirectory, database: setting.name),
+            setting: setting, baseURL: base, treeHeads: treeHead, tiles: CachedTiles(treeHead: treeHead),
             fetch: { url, limit in
                 do {
                     return try retryPolicy.run(reporter: reporter) {
