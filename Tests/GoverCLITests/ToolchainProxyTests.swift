@@ -232,7 +232,7 @@ struct ToolchainProxyTests {
     }
 
     @Test("hostile zips: outside the prefix, .., duplicates, a bomb; nothing lands outside staging", arguments: [
-        "outside", "dotdot", "absolute", "duplicate", "bomb",
+        "outside", "dotdot", "absolute", "duplicate", "control", "bomb",
     ])
     func hostileZips(kind: String) throws {
         let p = Self.prefix(Self.small)
@@ -253,6 +253,10 @@ struct ToolchainProxyTests {
         case "duplicate":
             entries = [go, .data(name: p + "bin/go", text: "#!/bin/sh\necho other\n")]
             mentions = "appears twice"
+        case "control":
+            // Refused by the entry rules, and named as the zip names it (not as go/bin/...).
+            entries = [go, .data(name: p + "bin/a\u{7F}b", text: "x")]
+            mentions = "@\(Self.small)/bin/a"
         default:
             // 520 MiB of zeros deflate to ~500 KiB: past the go command's 500 MiB module limit.
             let zeros = sandbox.directory + "/zeros"

@@ -101,7 +101,13 @@ public enum ArchiveExtractor {
                 header = try moduleZipHeader(header, moduleVersion: version)
             }
             let hadSymlinks = rules.hasSymlinks
-            var admitted = try rules.admit(header)
+            var admitted: AdmittedEntry
+            do {
+                admitted = try rules.admit(header)
+            } catch GoverError.unsafeArchive(_, let reason) where originalName != header.name {
+                // Named as the zip names it: the tree path gover mapped it to is not in the zip.
+                throw GoverError.unsafeArchive(entry: originalName, reason: reason)
+            }
             // The zip's modes are not covered by its hash: the go command's are used instead.
             if case .toolchainModuleZip = layout, case .file = header.kind {
                 admitted.permissions = ToolchainModule.permissions(ofTreePath: admitted.path)
@@ -142,11 +148,11 @@ public enum ArchiveExtractor {
             }
             var content = hashedName.map { _ in ContentHasher() }
             if case .file = header.kind, admitted.hardLinkTarget == nil, !rules.hasSymlinks,
-               try files.write(entry, admitted: admitted, name: header.name, from: reader, input: input,
+               try files.write(entry, admitted: admitted, name: originalName, from: reader, input: input,
                                policy: policy, summary: &summary, hashing: &content) {
                 // Written directly (see FileWriter).
             } else {
-                try copyEntry(entry, name: header.name, from: reader, to: writer, input: input, root: root,
+                try copyEntry(entry, name: originalName, from: reader, to: writer, input: input, root: root,
                               policy: policy, summary: &summary, hashing: &content)
             }
             if let hashedName, var content {
