@@ -1091,4 +1091,20 @@ struct CachedTilesTests {
         try FileSystem.writeFileAtomically(outside + "/tile-8-0-x001-234", data)
         #expect(tiles.load("tile/8/0/x001/234", length: 8192) == nil)
     }
+
+    @Test("the tiles directory is bounded: full, it is emptied before the next tile is saved")
+    func bounded() throws {
+        var template = Array("/tmp/gover-tiles-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        try #require(made != nil)
+        let root = string(fromCString: template)
+        defer { try? FileSystem.removeTree(root) }
+        let head = CachedTreeHead(cacheDirectory: root + "/cache", database: "sum.golang.org")
+        try head.save(Array("note".utf8))
+        let tiles = CachedTiles(treeHead: head)
+        for n in 0..<CachedTiles.maximumFiles { tiles.save("tile/8/0/\(n)", [1]) }
+        #expect(FileSystem.directoryEntries(tiles.directory).count == CachedTiles.maximumFiles)
+        tiles.save("tile/8/1/000", [2])
+        #expect(FileSystem.directoryEntries(tiles.directory) == ["tile-8-1-000"])
+    }
 }

@@ -54,6 +54,10 @@ struct CachedTreeHead: TreeHeadStore {
 /// cache is merely skipped.
 struct CachedTiles: TileStore {
     let directory: String
+    /// At most this many files (8 KiB tiles: 8 MiB): beyond it the directory is emptied and
+    /// refilled by the next lookups (a lookup adds a few tiles; without a bound nothing would
+    /// ever remove them, nor the temporary files of a killed write).
+    static let maximumFiles = 1024
 
     init(treeHead: CachedTreeHead) {
         directory = treeHead.directory + "/tiles"
@@ -82,6 +86,10 @@ struct CachedTiles: TileStore {
         guard FileSystem.kind(parent) == S_IFDIR else { return }
         if FileSystem.kind(directory) == nil { try? FileSystem.makeDirectory(directory) }
         guard FileSystem.kind(directory) == S_IFDIR else { return }
+        let entries = FileSystem.directoryEntries(directory)
+        if entries.count >= Self.maximumFiles {
+            for entry in entries { unlink(directory + "/" + entry) }
+        }
         try? FileSystem.writeFileAtomically(file, data)
     }
 }
