@@ -1058,12 +1058,16 @@ struct ChecksumDatabaseClientTests {
 
 @Suite("Checksum database: tiles kept in the store's cache")
 struct CachedTilesTests {
-    @Test("tiles round-trip as one plain name each; a symlinked tiles directory or tile is neither read nor written through")
-    func cachedTiles() throws {
+    static func temporaryDirectory() throws -> String {
         var template = Array("/tmp/gover-tiles-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         try #require(made != nil)
-        let root = string(fromCString: template)
+        return string(fromCString: template)
+    }
+
+    @Test("tiles round-trip as one plain name each; a symlinked tiles directory or tile is neither read nor written through")
+    func cachedTiles() throws {
+        let root = try Self.temporaryDirectory()
         defer { try? FileSystem.removeTree(root) }
         let head = CachedTreeHead(cacheDirectory: root + "/cache", database: "sum.golang.org")
         let tiles = CachedTiles(treeHead: head)
@@ -1094,10 +1098,7 @@ struct CachedTilesTests {
 
     @Test("the tiles directory is bounded: full, it is emptied before the next tile is saved")
     func bounded() throws {
-        var template = Array("/tmp/gover-tiles-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        try #require(made != nil)
-        let root = string(fromCString: template)
+        let root = try Self.temporaryDirectory()
         defer { try? FileSystem.removeTree(root) }
         let head = CachedTreeHead(cacheDirectory: root + "/cache", database: "sum.golang.org")
         try head.save(Array("note".utf8))
