@@ -17,6 +17,20 @@ struct LocalStateTests {
         try FileSystem.writeFileAtomically(path, Array(text.utf8))
     }
 
+    @Test("a file written into a directory by name is never written through a symlink standing for the directory")
+    func writeIntoDirectoryNotFollowed() throws {
+        defer { try? FileSystem.removeTree(base) }
+        try FileSystem.makeDirectories(base + "/real")
+        try FileSystem.writeFileAtomically(named: "x", inDirectory: base + "/real", Array("one".utf8))
+        #expect(FileSystem.readFile(base + "/real/x") == Array("one".utf8))
+        try FileSystem.writeFileAtomically(named: "x", inDirectory: base + "/real", Array("two".utf8))
+        #expect(FileSystem.readFile(base + "/real/x") == Array("two".utf8))
+        #expect(FileSystem.directoryEntries(base + "/real") == ["x"])
+        #expect(symlink(base + "/real", base + "/link") == 0)
+        #expect(throws: GoverError.self) { try FileSystem.writeFileAtomically(named: "y", inDirectory: base + "/link", Array("evil".utf8)) }
+        #expect(FileSystem.directoryEntries(base + "/real") == ["x"])
+    }
+
     @Test("removeTree removes links, never what they point at, and copes with 0555 and 0000 directories")
     func removeTreeStaysInside() throws {
         defer { try? FileSystem.removeTree(base) }

@@ -43,7 +43,9 @@ struct CachedTreeHead: TreeHeadStore {
     func save(_ note: [UInt8]) throws {
         try checkEntries()
         try FileSystem.makeDirectories(directory)
-        try FileSystem.writeFileAtomically(path, note)
+        // Relative to the directory opened without following: one swapped for a symlink since
+        // the check above fails here instead of receiving the file.
+        try FileSystem.writeFileAtomically(named: "latest", inDirectory: directory, note)
     }
 }
 
@@ -63,9 +65,9 @@ struct CachedTiles: TileStore {
         directory = treeHead.directory + "/tiles"
     }
 
-    private func file(_ tilePath: String) -> String? {
-        guard let name = try? PlainFilename(String(decoding: tilePath.utf8.map { $0 == UInt8(ascii: "/") ? UInt8(ascii: "-") : $0 }, as: UTF8.self)) else { return nil }
-        return directory + "/" + name.value
+    /// `tile/8/0/x001/234` → `tile-8-0-x001-234`.
+    private func name(_ tilePath: String) -> String? {
+        (try? PlainFilename(String(decoding: tilePath.utf8.map { $0 == UInt8(ascii: "/") ? UInt8(ascii: "-") : $0 }, as: UTF8.self)))?.value
     }
 
     private var usable: Bool {
@@ -73,14 +75,14 @@ struct CachedTiles: TileStore {
     }
 
     func load(_ path: String, length: Int) -> [UInt8]? {
-        guard let file = file(path), usable,
+        guard let name = name(path), usable, case let file = directory + "/" + name,
               let data = try? FileSystem.readRegularFile(file, limit: length, followSymlinks: false), data.count == length
         else { return nil }
         return data
     }
 
     func save(_ path: String, _ data: [UInt8]) {
-        guard let file = file(path) else { return }
+        guard let name = self.name(path) else { return }
         let parent = FileSystem.parentPath(of: directory)
         // The parent (`cache/sumdb/<name>`) exists once a tree head was saved, and is checked there.
         guard FileSystem.kind(parent) == S_IFDIR else { return }
@@ -90,7 +92,7 @@ struct CachedTiles: TileStore {
         if entries.count >= Self.maximumFiles {
             for entry in entries { unlink(directory + "/" + entry) }
         }
-        try? FileSystem.writeFileAtomically(file, data)
+        try? FileSystem.writeFileAtomically(named: name, inDirectory: directory, data)
     }
 }
 

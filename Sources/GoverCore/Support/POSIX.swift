@@ -362,12 +362,13 @@ enum FileSystem {
     /// Creates a new file beside `path` (`<path>.tmp-XXXXXX`) with `O_EXCL | O_NOFOLLOW`: never
     /// an existing file or a planted symlink, so nothing already there is truncated or
     /// written through. Returns its descriptor and name; the caller renames it into place.
-    static func createTemporary(beside path: String, mode: mode_t = 0o644) throws -> (fd: Int32, path: String) {
+    /// `path` is relative to `directory` (a descriptor), or absolute / to the working directory.
+    static func createTemporary(beside path: String, in directory: Int32 = AT_FDCWD, mode: mode_t = 0o644) throws -> (fd: Int32, path: String) {
         let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789")
         while true {
             let suffix = String((0..<8).map { _ in letters.randomElement()! })
             let temporary = "\(path).tmp-\(suffix)"
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+            let fd = openat(directory, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
             if fd >= 0 { return (fd, temporary) }
             if errno != EEXIST { throw GoverError.filesystem(path: temporary, operation: "create", errno: errno) }
         }
@@ -376,7 +377,24 @@ enum FileSystem {
     /// Writes a file atomically: a fresh temporary sibling, then `rename(2)` over the target.
     /// `mode`, when given, is set exactly (the umask does not apply).
     static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t? = nil) throws {
-        let (fd, temporary) = try createTemporary(beside: path, mode: mode ?? 0o644)
+        try writeFileAtomically(path, in: AT_FDCWD, shownAs: path, bytes, mode: mode)
+    }
+
+    /// `writeFileAtomically` for the file `name` directly in `directory`, which is opened
+    /// without following a symlink: the temporary file and the rename are relative to that
+    /// descriptor, so a directory swapped for a symlink after it was checked cannot send them
+    /// elsewhere (the store's own directories are never followed).
+    static func writeFileAtomically(named name: String, inDirectory directory: String, _ bytes: [UInt8]) throws {
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard directoryFD >= 0 else { throw GoverError.filesystem(path: directory, operation: "open", errno: errno) }
+        defer { close(directoryFD) }
+        try writeFileAtomically(name, in: directoryFD, shownAs: directory + "/" + name, bytes, mode: nil)
+    }
+
+    private static func writeFileAtomically(_ path: String, in directory: Int32, shownAs shown: String, _ bytes: [UInt8],
+                                            mode: mode_t?) throws {
+        let (fd, temporary) = try createTemporary(beside: path, in: directory, mode: mode ?? 0o644)
+        let shownTemporary = shown + temporary.dropFirst(path.count)
         if let mode { _ = fchmod(fd, mode) }
         var offset = 0
         while offset < bytes.count {
@@ -385,13 +403,17 @@ enum FileSystem {
                 if errno == EINTR { continue }
                 let code = errno
                 close(fd)
-                unlink(temporary)
-                throw GoverError.filesystem(path: temporary, operation: "write", errno: code)
+                unlinkat(directory, temporary, 0)
+                throw GoverError.filesystem(path: shownTemporary, operation: "write", errno: code)
             }
             offset += n
         }
         close(fd)
-        do { try move(temporary, to: path) } catch { unlink(temporary); throw error }
+        if renameat(directory, temporary, directory, path) != 0 {
+            let code = errno
+            unlinkat(directory, temporary, 0)
+            throw GoverError.filesystem(path: shown, operation: "rename \(shownTemporary) to", errno: code)
+        }
     }
 }
 
