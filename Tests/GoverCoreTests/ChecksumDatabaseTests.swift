@@ -712,7 +712,7 @@ private final class MemoryTreeHeads: TreeHeadStore {
 private final class MemoryTiles: TileStore {
     var tiles: [String: [UInt8]] = [:]
     func load(_ path: String, length: Int) -> [UInt8]? { tiles[path].flatMap { $0.count == length ? $0 : nil } }
-    func save(_ path: String, _ data: [UInt8]) { tiles[path] = data }
+    func save(_ tiles: [String: [UInt8]]) { self.tiles.merge(tiles) { $1 } }
 }
 
 private func client(_ database: TestDatabase, _ heads: TreeHeadStore, key: String = testVerifierKey,
@@ -1073,10 +1073,10 @@ struct CachedTilesTests {
         let tiles = CachedTiles(treeHead: head)
         let data = [UInt8](repeating: 7, count: 8192)
         // No tree head saved yet: nothing is created.
-        tiles.save("tile/8/0/x001/234", data)
+        tiles.save(["tile/8/0/x001/234": data])
         #expect(FileSystem.kind(tiles.directory) == nil)
         try head.save(Array("note".utf8))
-        tiles.save("tile/8/0/x001/234", data)
+        tiles.save(["tile/8/0/x001/234": data])
         #expect(FileSystem.kind(tiles.directory + "/tile-8-0-x001-234") == S_IFREG)
         #expect(tiles.load("tile/8/0/x001/234", length: 8192) == data)
         #expect(tiles.load("tile/8/0/x001/234", length: 4096) == nil)
@@ -1090,7 +1090,7 @@ struct CachedTilesTests {
         // A symlink in place of the directory: skipped, nothing written through it.
         try FileSystem.removeTree(tiles.directory)
         #expect(symlink(outside, tiles.directory) == 0)
-        tiles.save("tile/8/0/x001/236", data)
+        tiles.save(["tile/8/0/x001/236": data])
         #expect(FileSystem.directoryEntries(outside).sorted() == ["tile"])
         try FileSystem.writeFileAtomically(outside + "/tile-8-0-x001-234", data)
         #expect(tiles.load("tile/8/0/x001/234", length: 8192) == nil)
@@ -1103,9 +1103,9 @@ struct CachedTilesTests {
         let head = CachedTreeHead(cacheDirectory: root + "/cache", database: "sum.golang.org")
         try head.save(Array("note".utf8))
         let tiles = CachedTiles(treeHead: head)
-        for n in 0..<CachedTiles.maximumFiles { tiles.save("tile/8/0/\(n)", [1]) }
+        for n in 0..<CachedTiles.maximumFiles { tiles.save(["tile/8/0/\(n)": [1]]) }
         #expect(FileSystem.directoryEntries(tiles.directory).count == CachedTiles.maximumFiles)
-        tiles.save("tile/8/1/000", [2])
+        tiles.save(["tile/8/1/000": [2]])
         #expect(FileSystem.directoryEntries(tiles.directory) == ["tile-8-1-000"])
     }
 }

@@ -187,21 +187,8 @@ public enum ArchiveExtractor {
         if gover_archive_write_header(writer, entry) < ARCHIVE_OK {
             throw writeError(writer, name: name, root: root)
         }
-        var block: UnsafeRawPointer?
-        var size = 0
-        var offset: la_int64_t = 0
-        var end: Int64 = 0
-        while true {
-            let status = gover_archive_read_data_block(reader, &block, &size, &offset)
-            if status == ARCHIVE_EOF { break }
-            if status < ARCHIVE_OK { throw input.failure ?? corrupt("\(name): \(message(reader))") }
-            try checkForward(offset: Int64(offset), end: &end, size: size, name: name)
-            summary.written += Int64(size)
-            if summary.written > policy.maxExpandedBytes {
-                throw GoverError.unsafeArchive(entry: name, reason: "makes the archive expand past \(formatBytes(policy.maxExpandedBytes)) (a decompression bomb?)")
-            }
-            content?.update(UnsafeRawBufferPointer(start: block, count: size), at: Int64(offset))
-            if gover_archive_write_data_block(writer, block, size, offset) < ARCHIVE_OK {
+        try readData(name: name, from: reader, input: input, policy: policy, summary: &summary, hashing: &content) { block, offset in
+            if gover_archive_write_data_block(writer, block.baseAddress, block.count, la_int64_t(offset)) < ARCHIVE_OK {
                 throw writeError(writer, name: name, root: root)
             }
         }
@@ -232,6 +219,32 @@ public enum ArchiveExtractor {
         }
         return ArchiveEntryHeader(name: name, kind: kind, size: gover_archive_entry_size(entry),
                                   permissions: UInt32(gover_archive_entry_perm(entry)))
+    }
+
+    /// Hands each data block of the current entry to `write` with its offset, after the checks
+    /// every block gets whoever writes it (gover or libarchive): forward only, within the
+    /// expansion limit, hashed when asked. Returns where the data ended.
+    @discardableResult
+    static func readData(name: String, from reader: OpaquePointer, input: ReadContext, policy: ExtractionPolicy,
+                         summary: inout ExtractionSummary, hashing content: inout ContentHasher?,
+                         _ write: (UnsafeRawBufferPointer, Int64) throws -> Void) throws -> Int64 {
+        var block: UnsafeRawPointer?
+        var size = 0
+        var offset: la_int64_t = 0
+        var end: Int64 = 0
+        while true {
+            let status = gover_archive_read_data_block(reader, &block, &size, &offset)
+            if status == ARCHIVE_EOF { return end }
+            if status < ARCHIVE_OK { throw input.failure ?? corrupt("\(name): \(message(reader))") }
+            try checkForward(offset: Int64(offset), end: &end, size: size, name: name)
+            summary.written += Int64(size)
+            if summary.written > policy.maxExpandedBytes {
+                throw GoverError.unsafeArchive(entry: name, reason: "makes the archive expand past \(formatBytes(policy.maxExpandedBytes)) (a decompression bomb?)")
+            }
+            let bytes = UnsafeRawBufferPointer(start: block, count: size)
+            content?.update(bytes, at: Int64(offset))
+            try write(bytes, Int64(offset))
+        }
     }
 
     /// Data blocks must move forward: a crafted sparse map can make blocks overlap, and then
@@ -359,25 +372,11 @@ struct FileWriter {
             ArchiveExtractor.writeError(code: code, text: String(cString: strerror(code)), name: name, root: root)
         }
 
-        var block: UnsafeRawPointer?
-        var size = 0
-        var offset: la_int64_t = 0
-        var end: Int64 = 0
-        while true {
-            let status = gover_archive_read_data_block(reader, &block, &size, &offset)
-            if status == ARCHIVE_EOF { break }
-            if status < ARCHIVE_OK {
-                throw input.failure ?? ArchiveExtractor.corrupt("\(name): \(ArchiveExtractor.message(reader))")
-            }
-            try ArchiveExtractor.checkForward(offset: Int64(offset), end: &end, size: size, name: name)
-            summary.written += Int64(size)
-            if summary.written > policy.maxExpandedBytes {
-                throw GoverError.unsafeArchive(entry: name, reason: "makes the archive expand past \(formatBytes(policy.maxExpandedBytes)) (a decompression bomb?)")
-            }
-            content?.update(UnsafeRawBufferPointer(start: block, count: size), at: Int64(offset))
+        let end = try ArchiveExtractor.readData(name: name, from: reader, input: input, policy: policy, summary: &summary,
+                                                hashing: &content) { block, offset in
             var done = 0
-            while done < size {
-                let n = pwrite(fd, block! + done, size - done, off_t(offset) + off_t(done))
+            while done < block.count {
+                let n = pwrite(fd, block.baseAddress! + done, block.count - done, off_t(offset) + off_t(done))
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw failed(errno)

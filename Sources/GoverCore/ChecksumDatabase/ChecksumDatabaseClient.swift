@@ -13,7 +13,8 @@ public protocol TreeHeadStore {
 public protocol TileStore {
     /// The tile at `path` (`tile/8/0/x001/234`), if stored with exactly `length` bytes.
     func load(_ path: String, length: Int) -> [UInt8]?
-    func save(_ path: String, _ data: [UInt8])
+    /// The full tiles of one verified lookup, by path.
+    func save(_ tiles: [String: [UInt8]])
 }
 
 /// Looks up and verifies go.sum lines in a Go checksum database, as the go command's client
@@ -122,7 +123,9 @@ public struct ChecksumDatabaseClient {
             try session.checkRecord(id: record.id, text: record.text, in: latest)
         }
         // Every tile the session read was authenticated against a signed tree head.
-        for (tile, data) in session.fetchedFullTiles { storedTiles?.save(tile.path, data) }
+        if !session.fetchedFullTiles.isEmpty {
+            storedTiles?.save(Dictionary(uniqueKeysWithValues: session.fetchedFullTiles.map { ($0.key.path, $0.value) }))
+        }
 
         // Only the authenticated record text counts, never the rest of the answer.
         let linePrefix = "\(path) \(version) "

@@ -95,10 +95,9 @@ struct IndexCacheFile {
             guard let line = lines.next() else { return nil }
             let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
             guard fields.count == 3, let version = GoVersion(String(decoding: fields[0], as: UTF8.self)), version.isRelease,
-                  seen.insert(version).inserted, fields[1].count == 1,
-                  let stable = fields[1].first.flatMap({ [UInt8(ascii: "0"): false, UInt8(ascii: "1"): true][$0] }),
+                  seen.insert(version).inserted, fields[1].elementsEqual("0".utf8) || fields[1].elementsEqual("1".utf8),
                   let fileCount = Self.count(String(decoding: fields[2], as: UTF8.self)) else { return nil }
-            releases.append(Release(version: version, stable: stable && version.isStable, files: []))
+            releases.append(Release(version: version, stable: fields[1].elementsEqual("1".utf8) && version.isStable, files: []))
             fileCounts.append(fileCount)
         }
         if versionsOnly {

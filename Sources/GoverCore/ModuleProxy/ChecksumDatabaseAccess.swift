@@ -81,18 +81,20 @@ struct CachedTiles: TileStore {
         return data
     }
 
-    func save(_ path: String, _ data: [UInt8]) {
-        guard let name = self.name(path) else { return }
+    func save(_ tiles: [String: [UInt8]]) {
         let parent = FileSystem.parentPath(of: directory)
         // The parent (`cache/sumdb/<name>`) exists once a tree head was saved, and is checked there.
         guard FileSystem.kind(parent) == S_IFDIR else { return }
         if FileSystem.kind(directory) == nil { try? FileSystem.makeDirectory(directory) }
         guard FileSystem.kind(directory) == S_IFDIR else { return }
         let entries = FileSystem.directoryEntries(directory)
-        if entries.count >= Self.maximumFiles {
+        if entries.count + tiles.count > Self.maximumFiles {
             for entry in entries { unlink(directory + "/" + entry) }
         }
-        try? FileSystem.writeFileAtomically(named: name, inDirectory: directory, data)
+        for (path, data) in tiles {
+            guard let name = self.name(path) else { continue }
+            try? FileSystem.writeFileAtomically(named: name, inDirectory: directory, data)
+        }
     }
 }
 
