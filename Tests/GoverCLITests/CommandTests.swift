@@ -267,6 +267,39 @@ struct CommandTests {
         #expect(online.status == 0, "\(online)")
     }
 
+    @Test("a symlink, FIFO or directory in place of the index cache is no cache: never followed, never blocks, replaced by the next fetch", arguments: [
+        "symlink", "fifo", "directory",
+    ])
+    func hostileIndexCache(kind: String) throws {
+        let sandbox = try Sandbox()
+        try sandbox.publish("go1.22.5")
+        try #require(try sandbox.gover("list", "--remote").status == 0)
+        let cachePath = sandbox.root + "/cache/index.v2"
+        // A valid cache elsewhere (as someone else's file would be), listing a version the mirror does not have.
+        let elsewhere = sandbox.directory + "/planted-index"
+        let text = String(decoding: try #require(FileManager.default.contents(atPath: cachePath)), as: UTF8.self)
+        try Data(text.replacingOccurrences(of: "go1.22.5", with: "go1.22.6").utf8).write(to: URL(fileURLWithPath: elsewhere))
+        let planted = try #require(FileManager.default.contents(atPath: elsewhere))
+        try FileManager.default.removeItem(atPath: cachePath)
+        switch kind {
+        case "symlink": try #require(symlink(elsewhere, cachePath) == 0)
+        case "fifo": try #require(mkfifo(cachePath, 0o644) == 0)
+        default: try FileManager.default.createDirectory(atPath: cachePath, withIntermediateDirectories: false)
+        }
+        let offline = try sandbox.gover("list", "--remote", "--all", "--offline")
+        #expect(offline.status == 4, "\(offline)")
+        #expect(offline.stderr.contains("no cached release index"), "\(offline)")
+        let plain = try sandbox.gover("list")
+        #expect(plain.status == 0, "\(plain)")
+        let online = try sandbox.gover("list", "--remote", "--all")
+        #expect(online.status == 0, "\(online)")
+        #expect(online.stdout == "  go1.22.5\n", "\(online)")
+        #expect(FileManager.default.contents(atPath: elsewhere) == planted)
+        if kind != "directory" {
+            #expect((try? FileManager.default.attributesOfItem(atPath: cachePath))?[.type] as? FileAttributeType == .typeRegular)
+        }
+    }
+
     @Test("usage errors exit 2, unknown versions exit 3 naming the nearest ones")
     func errors() throws {
         let sandbox = try Sandbox()

@@ -1087,6 +1087,11 @@ struct CachedTilesTests {
         try FileSystem.writeFileAtomically(outside + "/tile", data)
         #expect(symlink(outside + "/tile", tiles.directory + "/tile-8-1-000") == 0)
         #expect(tiles.load("tile/8/1/000", length: 8192) == nil)
+        // A FIFO or a directory in place of a tile: skipped, without blocking.
+        #expect(mkfifo(tiles.directory + "/tile-8-1-001", 0o644) == 0)
+        #expect(tiles.load("tile/8/1/001", length: 8192) == nil)
+        #expect(mkdir(tiles.directory + "/tile-8-1-002", 0o755) == 0)
+        #expect(tiles.load("tile/8/1/002", length: 8192) == nil)
         // A symlink in place of the directory: skipped, nothing written through it.
         try FileSystem.removeTree(tiles.directory)
         #expect(symlink(outside, tiles.directory) == 0)

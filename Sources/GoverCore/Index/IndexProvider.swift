@@ -187,17 +187,19 @@ public struct IndexProvider {
     /// The cached index, if it was fetched from one of this configuration's index URLs
     /// (switching mirrors must not reuse another mirror's index).
     /// `versionsOnly` reads the file's first bytes, where the release lines are, and the
-    /// rest only if they do not hold them all.
+    /// rest only if they do not hold them all. The store's own file: a symlink there (or a
+    /// FIFO, a directory) is no cache, never followed; the next fetch renames a file over it.
     private func readCache(versionsOnly: Bool = false) -> IndexCacheFile? {
         var cached: IndexCacheFile?
         if versionsOnly {
-            guard let prefix = FileSystem.readFile(cachePath, firstBytes: IndexCacheFile.versionsPrefix) else { return nil }
+            guard let prefix = FileSystem.readFile(cachePath, followSymlinks: false, firstBytes: IndexCacheFile.versionsPrefix)
+            else { return nil }
             let whole = prefix.count < IndexCacheFile.versionsPrefix
             cached = IndexCacheFile(bytes: prefix, versionsOnly: true, truncated: !whole)
             if cached == nil && whole { return nil }
         }
         if cached == nil {
-            guard let bytes = FileSystem.readFile(cachePath) else { return nil }
+            guard let bytes = FileSystem.readFile(cachePath, followSymlinks: false) else { return nil }
             cached = IndexCacheFile(bytes: bytes, versionsOnly: versionsOnly)
         }
         guard let cached, sources.acceptedIndexURLs.contains(cached.url) else { return nil }

@@ -341,8 +341,8 @@ enum FileSystem {
     }
 
     /// `readRegularFile`, with every problem as nil (optional files: the index cache).
-    static func readFile(_ path: String, limit: Int = 1 << 26, firstBytes: Int = .max) -> [UInt8]? {
-        (try? readRegularFile(path, limit: limit, firstBytes: firstBytes)) ?? nil
+    static func readFile(_ path: String, limit: Int = 1 << 26, followSymlinks: Bool = true, firstBytes: Int = .max) -> [UInt8]? {
+        (try? readRegularFile(path, limit: limit, followSymlinks: followSymlinks, firstBytes: firstBytes)) ?? nil
     }
 
     /// `a FIFO`, `a directory`, ... for messages.
