@@ -134,6 +134,13 @@ enum FuzzTarget: String, CaseIterable {
             default: kind = .other(fileType: UInt32(selector) << 12)
             }
             let header = ArchiveEntryHeader(name: text(Array(name)), kind: kind, size: Int64(mode), permissions: mode)
+            // The one-pass path for already normalised names answers as the general one does.
+            if let fast = EntryRules.alreadyNormalised(header.name, topDirectory: policy.topDirectory) {
+                let general = try? EntryRules.normalisedPath(header.name, entry: header.name, policy: policy)
+                if general.map({ Array($0.utf8) }) != Array(fast.utf8) {
+                    fatalError("the fast path normalised \(header.name.debugDescription) to \(fast.debugDescription), the general one to \(general.debugDescription)")
+                }
+            }
             guard let admitted = try? rules.admit(header) else { continue }
             // On bytes, as the kernel splits paths (a Swift Character glues "/" to a following
             // combining mark: the fuzzer found exactly that in an earlier version of this check).

@@ -412,6 +412,35 @@ struct EntryPathTests {
         #expect(throws: GoverError.self) { try EntryRules.validatedPath(name, entry: name, policy: Self.policy) }
     }
 
+    /// Names that look normalised and are not, or are only nearly: the one-pass fast path
+    /// must give exactly the general path's answer (the same bytes, or a refusal there).
+    @Test("the fast path for already normalised names agrees with the general one", arguments: [
+        "go", "go/", "go//", "go/bin/go", "go/bin/", "go/bin//", "go/./x", "go/x/.", "go/x/..", "go/../x",
+        "go/.../x", "go/.x/", "go/x.", "gox", "gox/y", "g", "", "/", "./go", "go/a\u{7F}b", "go/a\tb",
+        "go/\u{0600}/", "go/x\u{0600}/", "go/\u{200D}/", "go/e\u{301}/", "go\u{301}/x", "go/ü/",
+    ])
+    func fastPathAgrees(name: String) {
+        let general = try? EntryRules.normalisedPath(name, entry: name, policy: Self.policy)
+        guard let fast = EntryRules.alreadyNormalised(name, topDirectory: "go") else { return }
+        #expect(general.map { Array($0.utf8) } == Array(fast.utf8), "\(name.debugDescription)")
+    }
+
+    @Test("the fast path is taken for a Go archive's names", arguments: ["go", "go/", "go/bin/go", "go/src/cmd/", "go/.x/y."])
+    func fastPathTaken(name: String) {
+        #expect(EntryRules.alreadyNormalised(name, topDirectory: "go") != nil)
+    }
+
+    @Test("names that differ only in Unicode normalisation are different names, as the kernel sees them")
+    func unicodeSpellings() throws {
+        var rules = EntryRules(policy: Self.policy)
+        _ = try rules.admit(.init(name: "go/\u{E9}", kind: .file))
+        // The decomposed spelling is another file on Linux: a directory there replaces nothing.
+        _ = try rules.admit(.init(name: "go/e\u{301}", kind: .directory))
+        #expect(throws: GoverError.self) { try rules.admit(.init(name: "go/\u{E9}", kind: .directory)) }
+        #expect(throws: GoverError.self) { try rules.admit(.init(name: "go/x", kind: .hardLink(target: "go/e\u{301}"))) }
+        _ = try rules.admit(.init(name: "go/y", kind: .hardLink(target: "go/\u{E9}")))
+    }
+
     @Test("the guard sees a path below a symlink whatever follows the slash")
     func guardBytes() throws {
         var guardrail = SymlinkGuard()

@@ -115,11 +115,6 @@ public enum ArchiveExtractor {
             if rules.hasSymlinks && !hadSymlinks {
                 gover_archive_write_disk_set_options(writer, flags | ARCHIVE_EXTRACT_SECURE_SYMLINKS)
             }
-            gover_archive_entry_set_pathname(entry, root + "/" + admitted.path)
-            if let target = admitted.hardLinkTarget {
-                gover_archive_entry_set_hardlink(entry, root + "/" + target)
-            }
-            gover_archive_entry_set_perm(entry, mode_t(admitted.permissions))
 
             // The module's name for this file, when its content is to be hashed.
             var hashedName: String?
@@ -152,6 +147,12 @@ public enum ArchiveExtractor {
                                policy: policy, summary: &summary, hashing: &content) {
                 // Written directly (see FileWriter).
             } else {
+                // libarchive writes what gover admitted, where gover put it.
+                gover_archive_entry_set_pathname(entry, root + "/" + admitted.path)
+                if let target = admitted.hardLinkTarget {
+                    gover_archive_entry_set_hardlink(entry, root + "/" + target)
+                }
+                gover_archive_entry_set_perm(entry, mode_t(admitted.permissions))
                 try copyEntry(entry, name: originalName, from: reader, to: writer, input: input, root: root,
                               policy: policy, summary: &summary, hashing: &content)
             }
@@ -389,14 +390,16 @@ struct FileWriter {
         let declared = gover_archive_entry_size(entry)
         if end < declared, ftruncate(fd, off_t(declared)) != 0 { throw failed(errno) }
         if permissions & mask != 0, fchmod(fd, permissions) != 0 { throw failed(errno) }
-        var times = [start, start]
+        var times = (start, start)
         if gover_archive_entry_atime_is_set(entry) != 0 {
-            times[0] = timespec(tv_sec: gover_archive_entry_atime(entry), tv_nsec: gover_archive_entry_atime_nsec(entry))
+            times.0 = timespec(tv_sec: gover_archive_entry_atime(entry), tv_nsec: gover_archive_entry_atime_nsec(entry))
         }
         if gover_archive_entry_mtime_is_set(entry) != 0 {
-            times[1] = timespec(tv_sec: gover_archive_entry_mtime(entry), tv_nsec: gover_archive_entry_mtime_nsec(entry))
+            times.1 = timespec(tv_sec: gover_archive_entry_mtime(entry), tv_nsec: gover_archive_entry_mtime_nsec(entry))
         }
-        if futimens(fd, times) != 0 { throw failed(errno) }
+        // A tuple, not an array: no allocation per file.
+        let timesSet = withUnsafePointer(to: &times) { $0.withMemoryRebound(to: timespec.self, capacity: 2) { futimens(fd, $0) } }
+        if timesSet != 0 { throw failed(errno) }
         open = false
         if closeDescriptor(fd) != 0 && errno != EINTR { throw failed(errno) }
         return true

@@ -111,7 +111,8 @@ public struct EntryRules {
             throw GoverError.unsafeArchive(entry: name, reason: "is \(Self.describe(fileType: fileType)), which a Go toolchain never contains")
         }
         try links.check(path, entry: name)
-        try links.checkSameKind(path, replacingWith: header.kind, entry: name)
+        let key = PathKey(path)
+        try links.checkSameKind(key, replacingWith: header.kind, entry: name)
 
         guard header.size >= 0 else {
             throw GoverError.unsafeArchive(entry: name, reason: "declares a negative size")
@@ -123,9 +124,9 @@ public struct EntryRules {
         declaredBytes = sum
 
         switch header.kind {
-        case .symlink: links.createdSymlink(path)
-        case .file, .hardLink: links.createdRegularFile(path)
-        case .directory: links.createdDirectory(path)
+        case .symlink: links.created(.symlink, key)
+        case .file, .hardLink: links.created(.regularFile, key)
+        case .directory: links.created(.directory, key)
         default: break
         }
         return AdmittedEntry(path: path, hardLinkTarget: hardLinkTarget, permissions: header.permissions & 0o755)
@@ -134,6 +135,40 @@ public struct EntryRules {
     /// Normalises an entry name (drops `.` and empty components) and checks that it stays
     /// under the top directory and is free of control characters.
     static func validatedPath(_ path: String, entry: String, policy: ExtractionPolicy) throws -> String {
+        if let normalised = alreadyNormalised(path, topDirectory: policy.topDirectory) { return normalised }
+        return try normalisedPath(path, entry: entry, policy: policy)
+    }
+
+    /// The name itself when it is what `normalisedPath` would return, give or take one
+    /// trailing `/` (tar's directory names): under the top directory, no empty, `.` or `..`
+    /// component, no control character. One pass over the bytes and no copy, for the
+    /// ~10,000 names of a Go archive; anything else (nil) goes the general way, which also
+    /// says what is wrong.
+    static func alreadyNormalised(_ path: String, topDirectory: String) -> String? {
+        let bytes = path.utf8
+        let top = topDirectory.utf8
+        guard !top.isEmpty, bytes.starts(with: top) else { return nil }
+        if bytes.count > top.count, bytes[bytes.index(bytes.startIndex, offsetBy: top.count)] != slash { return nil }
+        var length = 0
+        var dots = 0
+        for byte in bytes {
+            if byte < 0x20 || byte == 0x7F { return nil }
+            if byte == slash {
+                if length == 0 || (dots == length && length <= 2) { return nil }
+                length = 0
+                dots = 0
+            } else {
+                length += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        if length > 0 { return dots == length && length <= 2 ? nil : path }
+        // Ends with the one `/` that came after a plain component (`go/bin/`).
+        return String(decoding: bytes.dropLast(), as: UTF8.self)
+    }
+
+    /// The general case: drops `.` and empty components, refuses the rest.
+    static func normalisedPath(_ path: String, entry: String, policy: ExtractionPolicy) throws -> String {
         if path.utf8.first == slash {
             throw GoverError.unsafeArchive(entry: entry, reason: "has an absolute path")
         }
@@ -203,8 +238,8 @@ public struct EntryRules {
     }
 }
 
-/// The symlinks and regular files an archive has created so far, by their normalised
-/// relative paths (as UTF-8 bytes: compared exactly as the kernel would).
+/// The symlinks, regular files and directories an archive has created so far, by their
+/// normalised relative paths (compared as UTF-8 bytes, exactly as the kernel would).
 ///
 /// Refusing any entry below (or replacing) one of the archive's symlinks, with each
 /// link's target restricted to a leading run of `..` that stays inside the tree, means
@@ -213,34 +248,35 @@ public struct EntryRules {
 /// archive has any symlink the extractor also turns on libarchive's `SECURE_SYMLINKS`,
 /// which checks the real filesystem; go.dev archives have none and keep the fast path.
 struct SymlinkGuard {
-    private var symlinks = Set<[UInt8]>()
-    private var regularFiles = Set<[UInt8]>()
-    private var directories = Set<[UInt8]>()
-
-    var hasSymlinks: Bool { !symlinks.isEmpty }
-
-    mutating func createdSymlink(_ path: String) {
-        symlinks.insert(Array(path.utf8))
+    enum Kind: String {
+        case regularFile = "regular file", directory, symlink
     }
 
-    mutating func createdDirectory(_ path: String) {
-        directories.insert(Array(path.utf8))
+    /// One table for all kinds: an entry costs one lookup and one insertion.
+    private var created: [PathKey: Kind] = [:]
+    private var symlinks = 0
+
+    init() {
+        created.reserveCapacity(16_384)
     }
 
-    mutating func createdRegularFile(_ path: String) {
-        regularFiles.insert(Array(path.utf8))
+    var hasSymlinks: Bool { symlinks > 0 }
+
+    mutating func created(_ kind: Kind, _ path: PathKey) {
+        if created.updateValue(kind, forKey: path) != .symlink, kind == .symlink { symlinks += 1 }
     }
+
+    mutating func createdSymlink(_ path: String) { created(.symlink, PathKey(path)) }
 
     /// `path` (normalised, relative) must not be, or lie below, a symlink.
     func check(_ path: String, entry: String) throws {
-        guard !symlinks.isEmpty else { return }
-        let bytes = Array(path.utf8)
-        var end = bytes.count
-        while end > 0 {
-            let prefix = Array(bytes[..<end])
-            if symlinks.contains(prefix) {
-                let link = String(decoding: prefix, as: UTF8.self)
-                let reason = end == bytes.count ? "replaces the symlink \(link)" : "would be written through the symlink \(link)"
+        guard hasSymlinks else { return }
+        let bytes = path.utf8
+        var end = bytes.endIndex
+        while end > bytes.startIndex {
+            let prefix = String(Substring(bytes[..<end]))
+            if created[PathKey(prefix)] == .symlink {
+                let reason = end == bytes.endIndex ? "replaces the symlink \(prefix)" : "would be written through the symlink \(prefix)"
                 throw GoverError.unsafeArchive(entry: entry, reason: reason)
             }
             guard let separator = bytes[..<end].lastIndex(of: slash) else { return }
@@ -252,19 +288,18 @@ struct SymlinkGuard {
     /// of another: a regular file turned into a symlink would leave a stale name that a later
     /// hard link could copy to a shallower depth, where its relative target climbs out of the
     /// tree; a directory turned into a file or link would orphan what was checked below it.
-    func checkSameKind(_ path: String, replacingWith kind: ArchiveEntryHeader.Kind, entry: String) throws {
-        let key = Array(path.utf8)
-        let existing = regularFiles.contains(key) ? "regular file" : directories.contains(key) ? "directory" : nil
-        guard let existing else { return }
-        let new: String
+    /// (A symlink being replaced is refused by `check`.)
+    func checkSameKind(_ path: PathKey, replacingWith kind: ArchiveEntryHeader.Kind, entry: String) throws {
+        guard let existing = created[path], existing != .symlink else { return }
+        let new: Kind
         switch kind {
-        case .file, .hardLink: new = "regular file"
-        case .directory: new = "directory"
-        case .symlink: new = "symlink"
+        case .file, .hardLink: new = .regularFile
+        case .directory: new = .directory
+        case .symlink: new = .symlink
         case .other: return  // refused by type
         }
         if new != existing {
-            throw GoverError.unsafeArchive(entry: entry, reason: "replaces the \(existing) \(path) with a \(new)")
+            throw GoverError.unsafeArchive(entry: entry, reason: "replaces the \(existing.rawValue) \(path.path) with a \(new.rawValue)")
         }
     }
 
@@ -272,9 +307,29 @@ struct SymlinkGuard {
     /// directory (link(2) refuses those), not a symlink, nothing through a symlink, nothing
     /// outside the tree.
     func checkHardLinkTarget(_ target: String, entry: String) throws {
-        guard regularFiles.contains(Array(target.utf8)) else {
+        guard created[PathKey(target)] == .regularFile else {
             throw GoverError.unsafeArchive(entry: entry, reason: "is a hard link to something that is not a regular file of the archive (\(target))")
         }
+    }
+}
+
+/// A path as a table key, equal only to the same bytes (`String`'s own `==` would also
+/// match a canonically equivalent spelling, which the kernel treats as another name), and
+/// hashed as one block of bytes rather than byte by byte as `[UInt8]` is.
+struct PathKey: Hashable {
+    let path: String
+
+    init(_ path: String) {
+        self.path = path
+    }
+
+    static func == (lhs: PathKey, rhs: PathKey) -> Bool {
+        lhs.path.utf8.elementsEqual(rhs.path.utf8)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var path = self.path
+        path.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }
 

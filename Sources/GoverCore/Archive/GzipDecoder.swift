@@ -100,11 +100,29 @@ public enum GzipDecoder {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         var ended = false
 
-        /// Moves the `available` unread bytes at `next` to the front and reads until at least
-        /// `wanted` bytes are there or the source has ended; returns the new unread count.
+        /// Makes at least `wanted` unread bytes available at `next` (fewer only once the source
+        /// has ended). From the download pipe, ISA-L reads the pipe's own storage whenever the
+        /// previous bytes are used up: no copy of the compressed stream on the thread that
+        /// bounds an install. They are lent until the next borrow, which only this refill makes.
+        /// Otherwise (another source, or a gzip signature split between two reads) the unread
+        /// bytes move to the front of `buffer` and reads append to them.
         mutating func refill(from source: ByteSource, next: inout UnsafeMutablePointer<UInt8>?,
                              available: inout UInt32, wanted: Int) throws {
+            if Int(available) >= wanted { return }
             let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            if available == 0, let pipe = source as? StreamBuffer {
+                let lent = try pipe.borrow(maximum: buffer.count)
+                if lent.count >= wanted, let start = lent.baseAddress {
+                    next = UnsafeMutablePointer(mutating: start.assumingMemoryBound(to: UInt8.self))
+                    available = UInt32(lent.count)
+                    return
+                }
+                if lent.count == 0 { ended = true }
+                // Copied before the next read hands the lent bytes back.
+                if lent.count > 0 { UnsafeMutableRawPointer(base).copyMemory(from: lent.baseAddress!, byteCount: lent.count) }
+                next = base
+                available = UInt32(lent.count)
+            }
             var count = Int(available)
             if count > 0, let next, next != base { UnsafeMutableRawPointer(base).copyMemory(from: next, byteCount: count) }
             while count < wanted && !ended {
