@@ -71,6 +71,8 @@ struct Install: ParsableCommand {
         let context = try options.checkedContext(os: os, arch: arch)
         if !dryRun { InterruptMonitor.shared.start() }
         let installer = Installer(context: context)
+        let libraries = dryRun ? nil : installer.loadLibrariesInBackground()
+        defer { libraries?.wait() }
         let selectors = self.selectors.isEmpty && file == nil ? [try pinnedSelector(context, mayLoadIndex: true)] : self.selectors
         let plans = try makePlans(installer, selectors: selectors)
 

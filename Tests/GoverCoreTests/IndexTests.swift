@@ -302,9 +302,22 @@ struct IndexCacheFileTests {
         "gover-index-cache 2\nurl\tx\nfetched-at\t1\nreleases\t1\n\ngo1.22.5\t1\t-1\n",
         "gover-index-cache 2\nurl\tx\nfetched-at\t1\nreleases\t1\n\ngo1.22.5\t7\t0\n",
         "gover-index-cache 2\nurl\tx\nfetched-at\t1\nreleases\t1\n\ngo1.22.5\t1\t1\n",
-    ])
+    ] + ["+10", "-10", "1e3", " 10", "", "1234567890123456789", "0x10", "١٠"].map {
+        // File sizes the cache's writer never puts there (the last one in Arabic-Indic digits).
+        "gover-index-cache 2\nurl\tx\nfetched-at\t1\nreleases\t1\n\ngo1.22.5\t1\t1\n\tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t\($0)\t\(IndexCacheFileTests.digest)\n"
+    })
     func rejects(text: String) {
         #expect(IndexCacheFile(bytes: Array(text.utf8)) == nil)
+    }
+
+    @Test("a file size is read as the writer wrote it: up to 18 digits")
+    func sizes() throws {
+        for size in ["0", "10", "123456789012345678"] {
+            let text = "gover-index-cache 2\nurl\tx\nfetched-at\t1\nreleases\t1\n\ngo1.22.5\t1\t1\n\tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t\(size)\t\(Self.digest)\n"
+            let cache = IndexCacheFile(bytes: Array(text.utf8))
+            // Above the index's 16 GiB bound is refused like in the JSON.
+            #expect(cache?.index.releases.first?.files.first?.size == (size.count < 18 ? Int64(size) : nil), "\(size)")
+        }
     }
 
     @Test("the cache keeps the JSON decoder's rules: one release per version, stable only if the version is")
@@ -366,6 +379,9 @@ struct OutsideTextTests {
         (".x", "starts with a dot"), ("..", "starts with a dot"), ("a\\b", "contains a path separator"),
         ("x\u{9B}y", "contains a control character"), (String(repeating: "x", count: 201), "is longer than 200 bytes"),
         ("", "is empty"), ("x.zip", nil),
+        // A dot and a combining mark are one Character, and still a dot file on disk.
+        (".\u{301}x.tar.gz", "starts with a dot"), ("x\u{202E}zg.rat", "contains a control character"), ("é.tar.gz", nil),
+        ("x\u{7F}", "contains a control character"), ("x\u{85}", "contains a control character"),
     ])
     func filenames(name: String, problem: String?) {
         #expect(PlainFilename.problem(with: name) == problem)

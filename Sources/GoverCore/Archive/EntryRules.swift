@@ -324,12 +324,11 @@ struct PathKey: Hashable {
     }
 
     static func == (lhs: PathKey, rhs: PathKey) -> Bool {
-        lhs.path.utf8.elementsEqual(rhs.path.utf8)
+        withBytes(of: lhs.path) { left in withBytes(of: rhs.path) { left.elementsEqual($0) } }
     }
 
     func hash(into hasher: inout Hasher) {
-        var path = self.path
-        path.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        withBytes(of: path) { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }
 

@@ -105,17 +105,18 @@ struct IndexCacheFile {
             return
         }
         for position in releases.indices {
+            let version = releases[position].version.name
             for _ in 0..<fileCounts[position] {
                 guard let line = lines.next(), line.first == UInt8(ascii: "\t") else { return nil }
                 let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
-                guard fields.count == 7 else { return nil }
-                let text = fields.map { String(decoding: $0, as: UTF8.self) }
+                guard fields.count == 7, let size = Self.size(fields[5]) else { return nil }
+                func text(_ field: Int) -> String { String(decoding: fields[field], as: UTF8.self) }
                 // The same checks as the JSON: the cache is a file on disk, and a damaged or
-                // edited one must not smuggle in what the index decoder refuses.
-                guard text[5].utf8.count <= 18, let size = Int64(text[5]) else { return nil }
-                let file = ReleaseFile(filename: text[1], os: text[2], arch: text[3], version: releases[position].version.name,
-                                       sha256: text[6], size: size, kind: text[4])
-                guard file.problem == nil else { return nil }
+                // edited one must not smuggle in what the index decoder refuses. (The version
+                // is the release line's, already parsed.)
+                let file = ReleaseFile(filename: text(1), os: text(2), arch: text(3), version: version,
+                                       sha256: text(6), size: size, kind: text(4))
+                guard file.problem(checkingVersion: false) == nil else { return nil }
                 releases[position].files.append(file)
             }
         }
@@ -142,6 +143,17 @@ struct IndexCacheFile {
             defer { bytes = bytes[(newline + 1)...] }
             return bytes[..<newline]
         }
+    }
+
+    /// A file size in the file: digits only, at most 18 of them (no overflow).
+    private static func size(_ field: ArraySlice<UInt8>) -> Int64? {
+        guard (1...18).contains(field.count) else { return nil }
+        var value: Int64 = 0
+        for byte in field {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     /// A count in the file: digits only, at most 7 of them.

@@ -20,14 +20,24 @@ public struct PlainFilename: Sendable, Hashable, CustomStringConvertible {
 
     /// Why `text` is not a plain file name, or nil when it is.
     public static func problem(with text: String, suffix: String? = nil) -> String? {
-        let bytes = Array(text.utf8)
+        let bytes = text.utf8
         if bytes.isEmpty { return "is empty" }
         if bytes.count > maxLength { return "is longer than \(maxLength) bytes" }
-        if text.unicodeScalars.contains(where: isUnprintable) { return "contains a control character" }
-        if bytes.contains(UInt8(ascii: "/")) || bytes.contains(UInt8(ascii: "\\")) { return "contains a path separator" }
-        if text.hasPrefix(".") { return "starts with a dot" }
+        if hasUnprintable(text) { return "contains a control character" }
+        if withBytes(of: text, { $0.contains(UInt8(ascii: "/")) || $0.contains(UInt8(ascii: "\\")) }) {
+            return "contains a path separator"
+        }
+        // On bytes: a dot followed by a combining mark is one Character, and still a dot file.
+        if bytes.first == UInt8(ascii: ".") { return "starts with a dot" }
         if let suffix, !(text.hasSuffix(suffix) && bytes.count > suffix.utf8.count) { return "does not end in \(suffix)" }
         return nil
+    }
+
+    /// Whether `text` has a scalar `isUnprintable` refuses; printable ASCII (go.dev's names and
+    /// digests, thousands per index) is settled on its bytes.
+    static func hasUnprintable(_ text: String) -> Bool {
+        if withBytes(of: text, { $0.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }) { return false }
+        return text.unicodeScalars.contains(where: isUnprintable)
     }
 
     /// NUL, C0, DEL and C1 controls (ESC included), and the bidirectional overrides that

@@ -55,20 +55,25 @@ public struct ReleaseFile: Sendable, Decodable, Equatable {
     /// `os`/`arch`/`kind` plain tokens, its size within 0...`maxSize` (0: not given, as in
     /// ancient releases), its version (if given) a Go version. Checked wherever an index is
     /// read — go.dev's JSON and gover's own cache — so nothing downstream sees another entry.
-    public var problem: String? {
+    public var problem: String? { problem(checkingVersion: true) }
+
+    /// `checkingVersion: false` when `version` was itself parsed as a `GoVersion` by the
+    /// caller (gover's cache names each release once, for all its files).
+    func problem(checkingVersion: Bool) -> String? {
         if let problem = PlainFilename.problem(with: filename) {
             return "file name '\(terminalSafe(filename))' \(problem)"
         }
-        for (field, value) in [("os", os), ("arch", arch), ("kind", kind)] where !Self.isToken(value) {
+        if !(Self.isToken(os) && Self.isToken(arch) && Self.isToken(kind)) {
+            let (field, value) = !Self.isToken(os) ? ("os", os) : !Self.isToken(arch) ? ("arch", arch) : ("kind", kind)
             return "\(filename): \(field) '\(terminalSafe(value))' is not a plain word"
         }
         if !(0...Self.maxSize).contains(size) {
             return "\(filename): size \(size) is impossible (expected 0 to \(Self.maxSize) bytes)"
         }
-        if !version.isEmpty && GoVersion(version) == nil {
+        if checkingVersion && !version.isEmpty && GoVersion(version) == nil {
             return "\(filename): version '\(terminalSafe(version))' is not a Go version"
         }
-        if sha256.utf8.count > 128 || sha256.unicodeScalars.contains(where: PlainFilename.isUnprintable) {
+        if sha256.utf8.count > 128 || PlainFilename.hasUnprintable(sha256) {
             return "\(filename): sha256 is not a digest"
         }
         return nil
@@ -76,8 +81,10 @@ public struct ReleaseFile: Sendable, Decodable, Equatable {
 
     /// `linux`, `amd64`, `armv6l`, `archive`, or empty (source files have no os/arch).
     static func isToken(_ text: String) -> Bool {
-        text.utf8.count <= 32 && text.utf8.allSatisfy { byte in
-            (0x30...0x39).contains(byte) || (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || byte == 0x5F
+        text.utf8.count <= 32 && withBytes(of: text) {
+            $0.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || byte == 0x5F
+            }
         }
     }
 }

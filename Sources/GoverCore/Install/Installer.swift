@@ -177,6 +177,20 @@ public struct Installer {
         return digest
     }
 
+    /// Opens libcurl, libarchive and (unless zlib is asked for) libisal on a thread of their
+    /// own, while the caller reads the index and plans: ~6 ms of `dlopen` and library
+    /// start-up (OpenSSL, GnuTLS, ICU...) an install would otherwise wait for before its
+    /// first byte. Nothing is reported from there: `install` asks again (the answers are
+    /// kept) and fails where it always did. Wait for it before exiting.
+    public func loadLibrariesInBackground() -> BackgroundWork {
+        let inflater = context.inflater
+        return BackgroundWork {
+            _ = try? HTTPClient.requireLibrary()
+            _ = try? ArchiveLibrary.require()
+            if inflater != .zlib { _ = Inflater.resolve(inflater) }
+        }
+    }
+
     /// Installs a planned version. Idempotent: an installed version is reported, not
     /// reinstalled, unless `force`. Takes the store lock for the whole operation, so a
     /// concurrent install of the same version waits and then finds it installed.

@@ -18,8 +18,7 @@ func errorString(_ code: Int32) -> String {
 /// Writes all of `text` to a file descriptor, retrying short writes. Used for stderr
 /// (Swift 6's `stderr` global is not concurrency-safe) and small files.
 public func writeAll(_ text: String, to fd: Int32) {
-    var text = text
-    _ = text.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: fd) }
+    _ = withBytes(of: text) { writeAll(UnsafeRawBufferPointer($0), to: fd) }
 }
 
 /// A Swift string from a C character buffer, up to its first NUL.

@@ -31,3 +31,15 @@ private func detachedThreadEntry(_ context: UnsafeMutableRawPointer?) -> UnsafeM
     thread.run()
     return nil
 }
+
+/// Work started on its own thread, for the caller to wait for.
+public final class BackgroundWork: @unchecked Sendable {
+    private let thread: DetachedThread
+
+    init(_ body: @escaping () -> Void) {
+        thread = DetachedThread(body)
+        thread.start()
+    }
+
+    public func wait() { thread.join() }
+}
