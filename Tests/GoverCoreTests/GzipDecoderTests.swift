@@ -72,8 +72,9 @@ struct GzipDecoderTests {
     /// From a pipe, ISA-L inflates from the pipe's storage, lent piece by piece.
     enum Feed: Equatable {
         case reads, pipe
-        /// A pipe of this capacity, filled before the decoder starts (so its first read is
-        /// the first `min(capacity, 1 MiB)` bytes exactly).
+        /// A pipe of this capacity, filled with the first `chunk` bytes before the decoder
+        /// starts (with `chunk` ≥ `capacity`, its first read is the first `min(capacity, 1 MiB)`
+        /// bytes exactly).
         case fullRing(capacity: Int)
 
         static let allCases: [Feed] = [.reads, .pipe]
@@ -195,7 +196,8 @@ struct GzipDecoderTests {
         member[3] |= 0x10  // FCOMMENT: a zero-terminated comment follows the 10-byte header
         member.insert(contentsOf: [UInt8](repeating: UInt8(ascii: "c"), count: padding) + [0], at: 10)
         #expect(member.count == 1 << 20)
-        let outcome = Self.inflate(member + (try Self.gzip(second)), with: inflater, feed: .fullRing(capacity: (1 << 20) + 2))
+        let ring = (1 << 20) + 2
+        let outcome = Self.inflate(member + (try Self.gzip(second)), with: inflater, chunk: ring, feed: .fullRing(capacity: ring))
         #expect(outcome.error == nil, "\(String(describing: outcome.error))")
         let whole = outcome.output == first + second
         #expect(whole, "\(outcome.output.count) bytes out of \(first.count + second.count)")
