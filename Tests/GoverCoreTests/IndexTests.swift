@@ -441,6 +441,17 @@ struct EntryPathTests {
         #expect(general.map { Array($0.utf8) } == Array(fast.utf8), "\(name.debugDescription)")
     }
 
+    @Test("a top directory that is not one plain component has no fast path", arguments: ["a/b", "go/", "/go"])
+    func fastPathTop(top: String) {
+        var policy = Self.policy
+        policy.topDirectory = top
+        for name in [top, top + "/x", "go/x", "a/b/x"] {
+            let general = try? EntryRules.normalisedPath(name, entry: name, policy: policy)
+            let fast = EntryRules.alreadyNormalised(name, topDirectory: top)
+            #expect(fast == nil || fast.map { Array($0.utf8) } == general.map { Array($0.utf8) }, "\(top): \(name)")
+        }
+    }
+
     @Test("the fast path is taken for a Go archive's names", arguments: ["go", "go/", "go/bin/go", "go/src/cmd/", "go/.x/y."])
     func fastPathTaken(name: String) {
         #expect(EntryRules.alreadyNormalised(name, topDirectory: "go") != nil)

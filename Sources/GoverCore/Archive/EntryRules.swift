@@ -147,7 +147,9 @@ public struct EntryRules {
     static func alreadyNormalised(_ path: String, topDirectory: String) -> String? {
         let bytes = path.utf8
         let top = topDirectory.utf8
-        guard !top.isEmpty, bytes.starts(with: top) else { return nil }
+        // A top directory of several components never matches one component in the general
+        // path: nothing is fast then.
+        guard !top.isEmpty, !top.contains(slash), bytes.starts(with: top) else { return nil }
         if bytes.count > top.count, bytes[bytes.index(bytes.startIndex, offsetBy: top.count)] != slash { return nil }
         var length = 0
         var dots = 0
