@@ -471,7 +471,7 @@ struct EntryPathTests {
     @Test("the guard sees a path below a symlink whatever follows the slash")
     func guardBytes() throws {
         var guardrail = SymlinkGuard()
-        guardrail.createdSymlink("go/a")
+        guardrail.created(.symlink, PathKey("go/a"))
         for name in ["go/a/x", "go/a/\u{200D}x", "go/a/\u{0301}x", "go/a"] {
             #expect(throws: GoverError.self) { try guardrail.check(name, entry: name) }
         }

@@ -268,8 +268,6 @@ struct SymlinkGuard {
         if created.updateValue(kind, forKey: path) != .symlink, kind == .symlink { symlinks += 1 }
     }
 
-    mutating func createdSymlink(_ path: String) { created(.symlink, PathKey(path)) }
-
     /// `path` (normalised, relative) must not be, or lie below, a symlink.
     func check(_ path: String, entry: String) throws {
         guard hasSymlinks else { return }

@@ -96,7 +96,7 @@ struct IndexCacheFile {
             let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
             guard fields.count == 3, let version = GoVersion(String(decoding: fields[0], as: UTF8.self)), version.isRelease,
                   seen.insert(version).inserted, fields[1].elementsEqual("0".utf8) || fields[1].elementsEqual("1".utf8),
-                  let fileCount = Self.count(String(decoding: fields[2], as: UTF8.self)) else { return nil }
+                  let fileCount = Self.number(fields[2], maxDigits: 7).map({ Int($0) }) else { return nil }
             releases.append(Release(version: version, stable: fields[1].elementsEqual("1".utf8) && version.isStable, files: []))
             fileCounts.append(fileCount)
         }
@@ -147,19 +147,24 @@ struct IndexCacheFile {
 
     /// A file size in the file: digits only, at most 18 of them (no overflow).
     private static func size(_ field: ArraySlice<UInt8>) -> Int64? {
-        guard (1...18).contains(field.count) else { return nil }
-        var value: Int64 = 0
-        for byte in field {
-            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
-        }
-        return value
+        number(field, maxDigits: 18)
     }
 
     /// A count in the file: digits only, at most 7 of them.
     private static func count(_ text: String) -> Int? {
-        guard (1...7).contains(text.utf8.count), text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
-        return Int(text)
+        number(text.utf8, maxDigits: 7).map { Int($0) }
+    }
+
+    /// Decimal digits only (no sign, no spaces), 1 to `maxDigits` of them: a number as the
+    /// writer wrote it, or nil.
+    private static func number(_ digits: some Collection<UInt8>, maxDigits: Int) -> Int64? {
+        guard (1...maxDigits).contains(digits.count) else { return nil }
+        var value: Int64 = 0
+        for byte in digits {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     init(url: String, etag: String?, lastModified: String?, fetchedAt: Double, index: ReleaseIndex) {

@@ -87,9 +87,9 @@ struct CachedTiles: TileStore {
         guard FileSystem.kind(parent) == S_IFDIR else { return }
         if FileSystem.kind(directory) == nil { try? FileSystem.makeDirectory(directory) }
         guard FileSystem.kind(directory) == S_IFDIR else { return }
-        let entries = FileSystem.directoryEntries(directory)
-        if entries.count + tiles.count > Self.maximumFiles {
-            for entry in entries { unlink(directory + "/" + entry) }
+        if FileSystem.directoryEntries(directory).count + tiles.count > Self.maximumFiles {
+            // Through a descriptor opened without following: never a swapped-in symlink's target.
+            try? FileSystem.removeContents(ofDirectory: directory)
         }
         for (path, data) in tiles {
             guard let name = self.name(path) else { continue }
