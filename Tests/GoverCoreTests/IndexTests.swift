@@ -356,6 +356,15 @@ struct IndexCacheFileTests {
         "\tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t-1\t\(digest)",
         "\tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t1e3\t\(digest)",
         "\tgo1.22.5.linux-amd64.tar.gz\tlinux/x\tamd64\tarchive\t10\t\(digest)",
+        // Past the printable-ASCII fast paths: NUL, C1 and bidi controls, escapes in the digest,
+        // a non-ASCII word, an overlong name, a dot file spelled with a combining mark.
+        "\tgo\u{0}.tar.gz\tlinux\tamd64\tarchive\t10\t\(digest)", "\tgo\u{9B}2K.tar.gz\tlinux\tamd64\tarchive\t10\t\(digest)",
+        "\tgo\u{202E}zg.rat.tar.gz\tlinux\tamd64\tarchive\t10\t\(digest)",
+        "\tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t10\t\u{1B}]0;x\u{7}",
+        "\tgo1.22.5.linux-amd64.tar.gz\tlinux\tamd64\tarchive\t10\tab\u{0}cd",
+        "\tgo1.22.5.linux-amd64.tar.gz\tlinüx\tamd64\tarchive\t10\t\(digest)",
+        "\t\(String(repeating: "g", count: 201)).tar.gz\tlinux\tamd64\tarchive\t10\t\(digest)",
+        "\t.\u{301}x.tar.gz\tlinux\tamd64\tarchive\t10\t\(digest)",
     ])
     func hostileLine(line: String) {
         let header = Self.header + "go1.22.5\t1\t1\n"
